@@ -1,0 +1,385 @@
+//! Reads `#[pk]`, `#[sk]`, `#[gsiN(..)]` and `#[dynamo(..)]` into the model in `ast`.
+//!
+//! Every problem goes into `Errors` and parsing carries on, so that one compile shows them all.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Attribute, DeriveInput, Expr, ExprLit, Lit, LitStr, Meta};
+
+use crate::ast::{self, Container, Field, IndexId, KeyDef, TemplateAttr};
+use crate::ctxt::{did_you_mean, span_within, Errors};
+use crate::template;
+
+/// The highest GSI number; DynamoDB allows 20 GSIs per table.
+pub const MAX_GSI: u8 = 20;
+
+const STRUCT_OPTIONS: &[&str] = &["entity_type", "constant_pk"];
+const FIELD_OPTIONS: &[&str] = &["rename", "skip", "serde"];
+
+/// `Some(n)` for `gsi1` … `gsi20`.
+fn gsi_number(attr: &Attribute) -> Option<u8> {
+    let ident = attr.path().get_ident()?.to_string();
+    let n: u8 = ident.strip_prefix("gsi")?.parse().ok()?;
+    (1..=MAX_GSI).contains(&n).then_some(n)
+}
+
+fn is_key_attribute(attr: &Attribute) -> bool {
+    attr.path().is_ident("pk") || attr.path().is_ident("sk") || gsi_number(attr).is_some()
+}
+
+/// Parses a template literal, reporting a malformed one at the literal.
+fn template_attr(lit: LitStr, errors: &mut Errors) -> TemplateAttr {
+    let template = match template::parse(&lit.value()) {
+        Ok(template) => Some(template),
+        Err(e) => {
+            errors.at(span_within(&lit, e.range.clone()), &e);
+            None
+        }
+    };
+    TemplateAttr { lit, template }
+}
+
+/// The string of `#[pk = "..."]` / `#[sk = "..."]`.
+fn name_value_string(attr: &Attribute, name: &str) -> syn::Result<LitStr> {
+    match &attr.meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => Ok(lit.clone()),
+            other => Err(syn::Error::new(
+                other.span(),
+                format!("the {name} template must be a string literal, as in #[{name} = \"USER#<user_id>\"]"),
+            )),
+        },
+        _ => Err(syn::Error::new(
+            attr.span(),
+            format!("expected #[{name} = \"...\"], as in #[{name} = \"USER#<user_id>\"]"),
+        )),
+    }
+}
+
+/// Stores `value` in `slot`, or reports a duplicate at `at`.
+fn set_once<T>(slot: &mut Option<T>, value: T, at: &dyn ToTokens, what: &str, errors: &mut Errors) {
+    if slot.is_some() {
+        errors.spanned(at, format!("duplicate {what}"));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// An option that is not one of `known`, with a suggestion, and a hint when it belongs elsewhere.
+fn unknown_option(path: &syn::Path, known: &[&str], elsewhere: (&[&str], &str)) -> syn::Error {
+    let name = path
+        .get_ident()
+        .map_or_else(|| quote::quote!(#path).to_string(), ToString::to_string);
+    let (other_options, other_place) = elsewhere;
+    let hint = if other_options.contains(&name.as_str()) {
+        format!("; `{name}` goes on {other_place}")
+    } else {
+        did_you_mean(&name, known.iter().copied())
+    };
+    let list = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    syn::Error::new(
+        path.span(),
+        format!("unknown dynamo option `{name}` (expected one of {list}){hint}"),
+    )
+}
+
+struct StructAttrs {
+    pk: Option<TemplateAttr>,
+    /// The whole `#[pk = ..]` attribute, for errors about the primary key as a whole.
+    pk_tokens: Option<proc_macro2::TokenStream>,
+    sk: Option<TemplateAttr>,
+    gsis: BTreeMap<u8, KeyDef>,
+    entity_type: Option<LitStr>,
+    constant_pk: Option<Span>,
+}
+
+fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
+    let mut attrs = StructAttrs {
+        pk: None,
+        pk_tokens: None,
+        sk: None,
+        gsis: BTreeMap::new(),
+        entity_type: None,
+        constant_pk: None,
+    };
+    for attr in &input.attrs {
+        let path = attr.path();
+        if path.is_ident("pk") || path.is_ident("sk") {
+            let name = if path.is_ident("pk") { "pk" } else { "sk" };
+            match name_value_string(attr, name) {
+                Ok(lit) => {
+                    let template = template_attr(lit, errors);
+                    let slot = if name == "pk" {
+                        attrs
+                            .pk_tokens
+                            .get_or_insert_with(|| attr.to_token_stream());
+                        &mut attrs.pk
+                    } else {
+                        &mut attrs.sk
+                    };
+                    let what = format!("`#[{name}]`: an entity has one {name} template");
+                    set_once(slot, template, attr, &what, errors);
+                }
+                Err(e) => errors.push(e),
+            }
+        } else if let Some(n) = gsi_number(attr) {
+            // A GSI that did not parse is left out, so that it causes no further errors.
+            let Some(def) = gsi_attr(attr, n, errors) else {
+                continue;
+            };
+            if attrs.gsis.contains_key(&n) {
+                errors.spanned(
+                    attr,
+                    format!("duplicate `#[gsi{n}]`: each index is declared once"),
+                );
+            } else {
+                attrs.gsis.insert(n, def);
+            }
+        } else if path.is_ident("dynamo") {
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("entity_type") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if lit.value().is_empty() {
+                        errors.at(lit.span(), "the entity type must not be empty");
+                    }
+                    let at = lit.clone();
+                    set_once(
+                        &mut attrs.entity_type,
+                        lit,
+                        &at,
+                        "`entity_type` option",
+                        errors,
+                    );
+                } else if meta.path.is_ident("constant_pk") {
+                    let span = meta.path.span();
+                    set_once(
+                        &mut attrs.constant_pk,
+                        span,
+                        &meta.path,
+                        "`constant_pk` option",
+                        errors,
+                    );
+                } else {
+                    return Err(unknown_option(
+                        &meta.path,
+                        STRUCT_OPTIONS,
+                        (FIELD_OPTIONS, "a field, not on the struct"),
+                    ));
+                }
+                Ok(())
+            });
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        }
+    }
+    attrs
+}
+
+fn gsi_attr(attr: &Attribute, n: u8, errors: &mut Errors) -> Option<KeyDef> {
+    let mut def = KeyDef {
+        index: IndexId::Gsi(n),
+        tokens: attr.to_token_stream(),
+        pk: None,
+        sk: None,
+    };
+    let result = attr.parse_nested_meta(|meta| {
+        let role = if meta.path.is_ident("pk") {
+            "pk"
+        } else if meta.path.is_ident("sk") {
+            "sk"
+        } else {
+            let name = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            return Err(meta.error(format!(
+                "unknown gsi{n} key `{name}`; write #[gsi{n}(pk = \"...\", sk = \"...\")]"
+            )));
+        };
+        let lit: LitStr = meta.value()?.parse()?;
+        let at = lit.clone();
+        let template = template_attr(lit, errors);
+        let slot = if role == "pk" {
+            &mut def.pk
+        } else {
+            &mut def.sk
+        };
+        set_once(
+            slot,
+            template,
+            &at,
+            &format!("`{role}` in `#[gsi{n}]`"),
+            errors,
+        );
+        Ok(())
+    });
+    match result {
+        Ok(()) => Some(def),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+struct FieldAttrs {
+    rename: Option<LitStr>,
+    skip: bool,
+    serde: bool,
+}
+
+fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
+    let mut attrs = FieldAttrs {
+        rename: None,
+        skip: false,
+        serde: false,
+    };
+    for attr in &field.attrs {
+        if is_key_attribute(attr) {
+            let path = attr.path();
+            errors.spanned(
+                attr,
+                format!(
+                    "`#[{}]` goes on the struct, not on a field; name the field in the \
+                     template instead, as in `<{}>`",
+                    quote::quote!(#path),
+                    field
+                        .ident
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ),
+            );
+        } else if attr.path().is_ident("dynamo") {
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if lit.value().is_empty() {
+                        errors.at(lit.span(), "an attribute name must not be empty");
+                    }
+                    let at = lit.clone();
+                    set_once(&mut attrs.rename, lit, &at, "`rename` option", errors);
+                } else if meta.path.is_ident("skip") {
+                    attrs.skip = true;
+                } else if meta.path.is_ident("serde") {
+                    attrs.serde = true;
+                } else {
+                    return Err(unknown_option(
+                        &meta.path,
+                        FIELD_OPTIONS,
+                        (STRUCT_OPTIONS, "the struct, not on a field"),
+                    ));
+                }
+                Ok(())
+            });
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        }
+    }
+    attrs
+}
+
+/// Builds the model of a derive input, or returns `None` when it is not a struct with named
+/// fields (reported).
+pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Container<'a>> {
+    let named = match &input.data {
+        syn::Data::Struct(data) => match &data.fields {
+            syn::Fields::Named(named) => Some(named),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(named) = named else {
+        let (span, what) = match &input.data {
+            syn::Data::Enum(data) => (data.enum_token.span, "an enum"),
+            syn::Data::Union(data) => (data.union_token.span, "a union"),
+            syn::Data::Struct(data) => match data.fields {
+                syn::Fields::Unnamed(_) => (data.struct_token.span, "a tuple struct"),
+                _ => (data.struct_token.span, "a unit struct"),
+            },
+        };
+        errors.at(
+            span,
+            format!(
+                "#[derive(Entity)] needs a struct with named fields, not {what}: each named \
+                 field becomes an attribute of the item"
+            ),
+        );
+        return None;
+    };
+    if !input.generics.params.is_empty() {
+        errors.at(
+            input.generics.span(),
+            "#[derive(Entity)] does not support generic structs: an entity's attributes and \
+             keys must have concrete types",
+        );
+    }
+
+    let attrs = struct_attrs(input, errors);
+    let fields = named
+        .named
+        .iter()
+        .filter_map(|field| {
+            let ident = field.ident.as_ref()?;
+            let field_attrs = field_attrs(field, errors);
+            let name = syn::ext::IdentExt::unraw(ident).to_string();
+            let (attribute, attribute_span) = match &field_attrs.rename {
+                Some(lit) => (lit.value(), lit.span()),
+                None => (name.clone(), ident.span()),
+            };
+            Some(Field {
+                ident,
+                name,
+                ty: &field.ty,
+                attribute,
+                attribute_span,
+                skip: field_attrs.skip,
+                force_serde: field_attrs.serde,
+                option_inner: ast::option_inner(&field.ty),
+            })
+        })
+        .collect();
+
+    let primary = match attrs.pk {
+        Some(pk) => Some(KeyDef {
+            index: IndexId::Primary,
+            tokens: attrs.pk_tokens.unwrap_or_else(|| pk.lit.to_token_stream()),
+            pk: Some(pk),
+            sk: attrs.sk,
+        }),
+        None => {
+            errors.at(
+                input.ident.span(),
+                format!(
+                    "missing partition key template on `{}`: add #[pk = \"...\"], as in \
+                     #[pk = \"USER#<user_id>\"]",
+                    input.ident
+                ),
+            );
+            None
+        }
+    };
+
+    Some(Container {
+        ident: &input.ident,
+        entity_type: attrs
+            .entity_type
+            .map_or_else(|| input.ident.to_string(), |lit| lit.value()),
+        constant_pk: attrs.constant_pk.is_some(),
+        primary,
+        gsis: attrs.gsis.into_values().collect(),
+        fields,
+    })
+}

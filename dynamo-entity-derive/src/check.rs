@@ -1,0 +1,233 @@
+//! Rules that span several attributes and fields, one function each. Every rule reports into
+//! `Errors` and never stops the others.
+
+use syn::Type;
+
+use crate::ast::{last_segment, Container, IndexId, KeyDef, TemplateAttr};
+use crate::attr::MAX_GSI;
+use crate::ctxt::{did_you_mean, span_within, Errors};
+
+pub fn check(cont: &Container<'_>, errors: &mut Errors) {
+    for def in cont.indexes() {
+        gsi_has_partition_key(def, errors);
+        partition_key_is_not_constant(cont, def, errors);
+        for (role, template) in def.templates() {
+            placeholders_name_key_fields(cont, def.index, role, template, errors);
+        }
+    }
+    constant_pk_is_needed(cont, errors);
+    attribute_names_are_free(cont, errors);
+}
+
+/// A GSI needs a partition key; a sort key alone cannot be queried.
+fn gsi_has_partition_key(def: &KeyDef, errors: &mut Errors) {
+    if def.pk.is_none() {
+        let index = def.index.describe();
+        let message = if def.sk.is_some() {
+            format!("`#[{index}]` has a sort key but no partition key; add pk = \"...\"")
+        } else {
+            format!("`#[{index}]` declares no keys; write #[{index}(pk = \"...\", sk = \"...\")]")
+        };
+        errors.spanned(&def.tokens, message);
+    }
+}
+
+/// A partition key template without placeholders puts every item of the entity in one
+/// partition: the hot-partition anti-pattern. It must be asked for with `constant_pk`.
+fn partition_key_is_not_constant(cont: &Container<'_>, def: &KeyDef, errors: &mut Errors) {
+    let Some(pk) = &def.pk else { return };
+    let Some(template) = &pk.template else { return };
+    if template.is_constant() && !cont.constant_pk {
+        let which = match def.index {
+            IndexId::Primary => "partition key".to_owned(),
+            IndexId::Gsi(n) => format!("gsi{n} partition key"),
+        };
+        errors.at(
+            pk.lit.span(),
+            format!(
+                "the {which} `{}` has no placeholder, so every `{}` item lands in one \
+                 partition (a hot partition); add a placeholder such as `<id>`, or state the \
+                 intent with #[dynamo(constant_pk)]",
+                pk.lit.value(),
+                cont.ident
+            ),
+        );
+    }
+}
+
+/// `#[dynamo(constant_pk)]` with no constant partition key is stale: the opt-in would silently
+/// cover a constant key added later.
+fn constant_pk_is_needed(cont: &Container<'_>, errors: &mut Errors) {
+    if !cont.constant_pk {
+        return;
+    }
+    let any_constant = cont.indexes().any(|def| {
+        def.pk
+            .as_ref()
+            .and_then(|pk| pk.template.as_ref())
+            .is_some_and(|t| t.is_constant())
+    });
+    let all_parsed = cont
+        .indexes()
+        .all(|def| def.pk.as_ref().is_none_or(|pk| pk.template.is_some()));
+    if !any_constant && all_parsed {
+        let message = "#[dynamo(constant_pk)] is set, but every partition key template has a \
+                       placeholder; remove the option";
+        match &cont.primary {
+            Some(primary) => errors.spanned(&primary.tokens, message),
+            None => errors.at(cont.ident.span(), message),
+        }
+    }
+}
+
+/// Every placeholder names a stored field whose type can be part of this key.
+fn placeholders_name_key_fields(
+    cont: &Container<'_>,
+    index: IndexId,
+    role: &str,
+    template: &TemplateAttr,
+    errors: &mut Errors,
+) {
+    let Some(parsed) = &template.template else {
+        return;
+    };
+    for (name, range) in parsed.placeholders() {
+        let span = span_within(&template.lit, range.clone());
+        let Some(field) = cont.field(name) else {
+            let fields = cont.fields.iter().map(|f| f.name.as_str());
+            errors.at(
+                span,
+                format!(
+                    "unknown field `{name}` in {role} template \"{}\"{}",
+                    template.lit.value(),
+                    did_you_mean(name, fields)
+                ),
+            );
+            continue;
+        };
+        if field.skip {
+            errors.at(
+                span,
+                format!(
+                    "placeholder `<{name}>` names a #[dynamo(skip)] field; a field that is \
+                     not stored cannot be part of a key"
+                ),
+            );
+            continue;
+        }
+        let mut ty = field.ty;
+        if let Some(inner) = field.option_inner {
+            if index == IndexId::Primary {
+                errors.at(
+                    span,
+                    format!(
+                        "placeholder `<{name}>` in the primary key names an Option field; \
+                         primary key values are required. Option fields may be placeholders \
+                         in GSI keys, where None leaves the item out of the index (a sparse \
+                         index)"
+                    ),
+                );
+                continue;
+            }
+            ty = inner;
+        }
+        if let Some(problem) = key_type_problem(ty) {
+            errors.at(
+                span,
+                format!("field `{name}` cannot be part of a key: it is {problem}"),
+            );
+        }
+    }
+}
+
+/// What is wrong with a type that can be recognised by its spelling as unfit for keys. Other
+/// types are checked by the compiler through the `KeyValue` trait.
+fn key_type_problem(ty: &Type) -> Option<&'static str> {
+    match ty {
+        Type::Reference(_) | Type::Ptr(_) => return Some("a reference; store an owned value"),
+        Type::Tuple(_) => return Some("a tuple; a placeholder holds one value"),
+        Type::Array(_) | Type::Slice(_) => return Some("an array; a placeholder holds one value"),
+        _ => {}
+    }
+    let ident = last_segment(ty)?.ident.to_string();
+    match ident.as_str() {
+        "f32" | "f64" => Some(
+            "a float: floats have no exact, order-preserving text form (NaN, -0.0); use an \
+             integer of the smallest unit",
+        ),
+        "Vec" | "VecDeque" | "LinkedList" | "HashSet" | "BTreeSet" => {
+            Some("a collection; a placeholder holds one value")
+        }
+        "HashMap" | "BTreeMap" => Some("a map; a placeholder holds one value"),
+        _ => None,
+    }
+}
+
+/// Application attributes never reuse the key or entity-type attribute names, and no two
+/// fields share an attribute.
+fn attribute_names_are_free(cont: &Container<'_>, errors: &mut Errors) {
+    let mut seen: Vec<&str> = Vec::new();
+    for field in cont.fields.iter().filter(|f| !f.skip) {
+        let attribute = field.attribute.as_str();
+        if let Some(role) = reserved_attribute(attribute) {
+            errors.at(
+                field.attribute_span,
+                format!(
+                    "attribute name `{attribute}` is reserved for {role}; give the field \
+                     another name with #[dynamo(rename = \"...\")]"
+                ),
+            );
+        }
+        if seen.contains(&attribute) {
+            errors.at(
+                field.attribute_span,
+                format!("two fields are stored in the attribute `{attribute}`"),
+            );
+        }
+        seen.push(attribute);
+    }
+}
+
+/// What a reserved attribute name holds, if `name` is one.
+fn reserved_attribute(name: &str) -> Option<&'static str> {
+    match name {
+        "PK" => return Some("the table's partition key"),
+        "SK" => return Some("the table's sort key"),
+        "Type" => return Some("the entity type"),
+        _ => {}
+    }
+    let rest = name.strip_prefix("GSI")?;
+    let (number, role) = match rest.strip_suffix("PK") {
+        Some(number) => (number, "a GSI partition key"),
+        None => (rest.strip_suffix("SK")?, "a GSI sort key"),
+    };
+    let n: u8 = number.parse().ok()?;
+    (1..=MAX_GSI).contains(&n).then_some(role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_attribute_names() {
+        assert!(reserved_attribute("PK").is_some());
+        assert!(reserved_attribute("GSI1PK").is_some());
+        assert!(reserved_attribute("GSI20SK").is_some());
+        assert!(reserved_attribute("GSI21SK").is_none());
+        assert!(reserved_attribute("GSIPK").is_none());
+        assert!(reserved_attribute("pk").is_none());
+        assert!(reserved_attribute("name").is_none());
+    }
+
+    #[test]
+    fn key_types_recognised_by_spelling() {
+        let ty = |s: &str| syn::parse_str::<Type>(s).unwrap();
+        assert!(key_type_problem(&ty("f64")).is_some());
+        assert!(key_type_problem(&ty("Vec<String>")).is_some());
+        assert!(key_type_problem(&ty("std::collections::HashMap<String, u8>")).is_some());
+        assert!(key_type_problem(&ty("(u8, u8)")).is_some());
+        assert!(key_type_problem(&ty("String")).is_none());
+        assert!(key_type_problem(&ty("Address")).is_none());
+    }
+}

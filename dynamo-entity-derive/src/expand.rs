@@ -1,0 +1,539 @@
+//! Code generation for `#[derive(Entity)]`.
+//!
+//! Generated code names everything by absolute path through `::dynamo_entity::__private`, and
+//! its locals start with `__dynamo`, so that it neither leans on the user's prelude nor clashes
+//! with the user's names.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Type};
+
+use crate::ast::{last_segment, single_type_argument, Container, Field, IndexId, KeyDef};
+use crate::template::{Segment, Template};
+use crate::{attr, check, ctxt::Errors};
+
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let cont = attr::container(input, &mut errors);
+    if let Some(cont) = &cont {
+        check::check(cont, &mut errors);
+    }
+    match (cont, errors.finish()) {
+        (Some(cont), Ok(())) => expand(&cont),
+        (_, result) => {
+            let mut tokens = result
+                .err()
+                .map(|e| e.to_compile_error())
+                .unwrap_or_default();
+            tokens.extend(fallback(input));
+            tokens
+        }
+    }
+}
+
+/// After an error, an impl whose items never run, so that uses of the entity elsewhere do not add
+/// a cascade of "trait not implemented" errors to the real one.
+fn fallback(input: &DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let name = ident.to_string();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::dynamo_entity::__private::Entity for #ident #ty_generics #where_clause {
+            const ENTITY_TYPE: &'static str = #name;
+            const SCHEMA: ::dynamo_entity::__private::EntitySchema =
+                ::dynamo_entity::__private::EntitySchema {
+                    entity_type: #name,
+                    type_attribute: ::dynamo_entity::__private::TYPE_ATTRIBUTE,
+                    constant_pk: false,
+                    keys: &[],
+                    attributes: &[],
+                };
+            fn key(&self) -> ::dynamo_entity::__private::Result<
+                ::dynamo_entity::__private::Key, ::dynamo_entity::__private::Error> {
+                ::core::unreachable!()
+            }
+            fn index_key(&self, _: ::dynamo_entity::__private::Index) -> ::dynamo_entity::__private::Result<
+                ::dynamo_entity::__private::Option<::dynamo_entity::__private::Key>,
+                ::dynamo_entity::__private::Error> {
+                ::core::unreachable!()
+            }
+            fn to_item(&self) -> ::dynamo_entity::__private::Result<
+                ::dynamo_entity::__private::Item, ::dynamo_entity::__private::Error> {
+                ::core::unreachable!()
+            }
+            fn from_item(_: ::dynamo_entity::__private::Item) -> ::dynamo_entity::__private::Result<
+                Self, ::dynamo_entity::__private::Error> {
+                ::core::unreachable!()
+            }
+        }
+    }
+}
+
+/// A checked index: every template parsed and every placeholder names a field.
+struct Index<'c, 'a> {
+    id: IndexId,
+    pk: (&'c syn::LitStr, &'c Template),
+    sk: Option<(&'c syn::LitStr, &'c Template)>,
+    /// The placeholder fields in order of first appearance (pk, then sk): the builder's
+    /// parameters.
+    params: Vec<&'c Field<'a>>,
+}
+
+impl<'c, 'a> Index<'c, 'a> {
+    fn new(cont: &'c Container<'a>, def: &'c KeyDef) -> Self {
+        // `check` has rejected every input for which these would fail.
+        let parsed = |t: &'c crate::ast::TemplateAttr| (&t.lit, t.template.as_ref().unwrap());
+        let pk = parsed(def.pk.as_ref().unwrap());
+        let sk = def.sk.as_ref().map(parsed);
+        let mut params: Vec<&Field<'_>> = Vec::new();
+        for (_, template) in std::iter::once(pk).chain(sk) {
+            for (name, _) in template.placeholders() {
+                let field = cont.field(name).unwrap();
+                if !params.iter().any(|p| p.name == field.name) {
+                    params.push(field);
+                }
+            }
+        }
+        Index {
+            id: def.index,
+            pk,
+            sk,
+            params,
+        }
+    }
+
+    /// True when an `Option` placeholder can leave the item out of this index.
+    fn sparse(&self) -> bool {
+        self.params.iter().any(|f| f.option_inner.is_some())
+    }
+
+    /// `primary_key` / `gsi3_key`, and `partition_key` / `gsi3_partition_key`.
+    fn builder_names(&self) -> (Ident, Ident) {
+        match self.id {
+            IndexId::Primary => (format_ident!("primary_key"), format_ident!("partition_key")),
+            IndexId::Gsi(n) => (
+                format_ident!("gsi{}_key", n),
+                format_ident!("gsi{}_partition_key", n),
+            ),
+        }
+    }
+
+    fn attribute_names(&self) -> (String, String) {
+        match self.id {
+            IndexId::Primary => ("PK".to_owned(), "SK".to_owned()),
+            IndexId::Gsi(n) => (format!("GSI{n}PK"), format!("GSI{n}SK")),
+        }
+    }
+
+    fn index_path(&self) -> TokenStream {
+        match self.id {
+            IndexId::Primary => quote!(::dynamo_entity::__private::Index::Primary),
+            IndexId::Gsi(n) => quote!(::dynamo_entity::__private::Index::Gsi(#n)),
+        }
+    }
+}
+
+/// The type a key placeholder encodes: the field's type, or `T` of an `Option<T>` field.
+fn key_type<'a>(field: &Field<'a>) -> &'a Type {
+    field.option_inner.unwrap_or(field.ty)
+}
+
+/// Where a key's placeholder values come from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A key builder's parameters, named after the fields (`impl KeyArg<T>`).
+    Args,
+    /// The entity itself: `&self.field`, or for an `Option` field the binding
+    /// `__dynamo_<field>` of its `Some` value.
+    Fields,
+}
+
+fn option_binding(field: &Field<'_>) -> Ident {
+    format_ident!("__dynamo_{}", field.name)
+}
+
+/// A block that builds one key string from a template.
+fn build_key_string(
+    entity: &str,
+    lit: &syn::LitStr,
+    template: &Template,
+    cont: &Container<'_>,
+    source: Source,
+) -> TokenStream {
+    let template_text = lit.value();
+    let capacity = template.literal_len() + 16 * template.placeholders().count();
+    let parts = template.segments.iter().map(|segment| match segment {
+        Segment::Literal(text) => quote!(__dynamo_key.push_str(#text);),
+        Segment::Placeholder { name, .. } => {
+            let field = cont.field(name).unwrap();
+            let ident = field.ident;
+            let ty = key_type(field);
+            let field_name = &field.name;
+            match source {
+                Source::Args => quote! {
+                    ::dynamo_entity::__private::write_key_arg::<#ty, _>(
+                        &mut __dynamo_key, &#ident, #entity, #field_name, #template_text,
+                    )?;
+                },
+                // Spanned at the field's type, so that "cannot be part of a DynamoDB key"
+                // points there.
+                Source::Fields => {
+                    let value = match field.option_inner {
+                        Some(_) => option_binding(field).into_token_stream(),
+                        None => quote!(&self.#ident),
+                    };
+                    quote_spanned! {ty.span()=>
+                        ::dynamo_entity::__private::write_key_value::<#ty>(
+                            &mut __dynamo_key, #value, #entity, #field_name, #template_text,
+                        )?;
+                    }
+                }
+            }
+        }
+    });
+    quote! {{
+        let mut __dynamo_key = ::dynamo_entity::__private::String::with_capacity(#capacity);
+        #(#parts)*
+        __dynamo_key
+    }}
+}
+
+/// A `Key { pk, sk }` expression for one index.
+fn build_key(
+    entity: &str,
+    cont: &Container<'_>,
+    index: &Index<'_, '_>,
+    source: Source,
+) -> TokenStream {
+    let (pk_lit, pk_template) = index.pk;
+    let pk = build_key_string(entity, pk_lit, pk_template, cont, source);
+    let sk = match index.sk {
+        Some((lit, template)) => {
+            let sk = build_key_string(entity, lit, template, cont, source);
+            quote!(::dynamo_entity::__private::Option::Some(#sk))
+        }
+        None => quote!(::dynamo_entity::__private::Option::None),
+    };
+    quote!(::dynamo_entity::__private::Key { pk: #pk, sk: #sk })
+}
+
+fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenStream {
+    let (key_fn, partition_fn) = index.builder_names();
+    let describe = index.id.describe();
+    let param = |field: &Field<'_>| {
+        let ident = field.ident;
+        let ty = key_type(field);
+        quote!(#ident: impl ::dynamo_entity::__private::KeyArg<#ty>)
+    };
+    let key_params = index.params.iter().map(|f| param(f));
+    let (pk_lit, pk_template) = index.pk;
+    let pk_params = index
+        .params
+        .iter()
+        .filter(|f| pk_template.placeholders().any(|(name, _)| name == f.name))
+        .map(|f| param(f));
+    let key = build_key(entity, cont, index, Source::Args);
+    let pk = build_key_string(entity, pk_lit, pk_template, cont, Source::Args);
+    let templates = match index.sk {
+        Some((sk_lit, _)) => format!("`{}` / `{}`", pk_lit.value(), sk_lit.value()),
+        None => format!("`{}`", pk_lit.value()),
+    };
+    let key_doc =
+        format!("The {describe} of a `{entity}` ({templates}), built from its key fields.");
+    let partition_doc = format!(
+        "The {describe} partition key of a `{entity}` (`{}`), for queries.",
+        pk_lit.value()
+    );
+    quote! {
+        #[doc = #key_doc]
+        pub fn #key_fn(#(#key_params),*) -> ::dynamo_entity::__private::Result<
+            ::dynamo_entity::__private::Key, ::dynamo_entity::__private::Error> {
+            ::dynamo_entity::__private::Result::Ok(#key)
+        }
+
+        #[doc = #partition_doc]
+        pub fn #partition_fn(#(#pk_params),*) -> ::dynamo_entity::__private::Result<
+            ::dynamo_entity::__private::String, ::dynamo_entity::__private::Error> {
+            ::dynamo_entity::__private::Result::Ok(#pk)
+        }
+    }
+}
+
+/// Template constants for tooling: `PK_TEMPLATE`, `SK_TEMPLATE`, `GSI1_PK_TEMPLATE`, ...
+fn template_constants(entity: &str, index: &Index<'_, '_>) -> TokenStream {
+    let prefix = match index.id {
+        IndexId::Primary => String::new(),
+        IndexId::Gsi(n) => format!("GSI{n}_"),
+    };
+    let pk_name = format_ident!("{}PK_TEMPLATE", prefix);
+    let sk_name = format_ident!("{}SK_TEMPLATE", prefix);
+    let pk = index.pk.0.value();
+    let sk = option_str(index.sk.map(|(lit, _)| lit.value()));
+    let describe = index.id.describe();
+    let pk_doc = format!("The {describe} partition key template of `{entity}`.");
+    let sk_doc = format!("The {describe} sort key template of `{entity}`, if any.");
+    quote! {
+        #[doc = #pk_doc]
+        pub const #pk_name: &'static str = #pk;
+        #[doc = #sk_doc]
+        pub const #sk_name: ::dynamo_entity::__private::Option<&'static str> = #sk;
+    }
+}
+
+fn option_str(value: Option<String>) -> TokenStream {
+    match value {
+        Some(s) => quote!(::dynamo_entity::__private::Option::Some(#s)),
+        None => quote!(::dynamo_entity::__private::Option::None),
+    }
+}
+
+/// The `index_key` arm of one index: its key from `self`, or `None` when a sparse placeholder
+/// is `None`.
+fn index_key_arm(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenStream {
+    let path = index.index_path();
+    let key = build_key(entity, cont, index, Source::Fields);
+    let found = quote! {
+        ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::Some(#key))
+    };
+    let optional: Vec<&Field<'_>> = index
+        .params
+        .iter()
+        .copied()
+        .filter(|f| f.option_inner.is_some())
+        .collect();
+    if optional.is_empty() {
+        return quote!(#path => #found,);
+    }
+    let scrutinee = optional.iter().map(|f| {
+        let ident = f.ident;
+        quote!(&self.#ident)
+    });
+    let patterns = optional.iter().map(|f| {
+        let binding = option_binding(f);
+        quote!(::dynamo_entity::__private::Option::Some(#binding))
+    });
+    quote! {
+        #path => match (#(#scrutinee,)*) {
+            (#(#patterns,)*) => #found,
+            _ => ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::None),
+        },
+    }
+}
+
+/// How a field's value is converted (see the runtime's `attribute` module).
+enum Codec {
+    Scalar,
+    Serde,
+}
+
+/// Recognises the scalar types by spelling; anything else, including aliases, takes serde,
+/// which stores the same values, only more slowly.
+fn codec(ty: &Type, force_serde: bool) -> Codec {
+    if force_serde {
+        return Codec::Serde;
+    }
+    let Some(segment) = last_segment(ty) else {
+        return Codec::Serde;
+    };
+    let argument = || {
+        single_type_argument(segment)
+            .and_then(last_segment)
+            .map(|s| s.ident.to_string())
+    };
+    let scalar = match segment.ident.to_string().as_str() {
+        "String" | "bool" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16"
+        | "u32" | "u64" | "u128" | "usize" | "f32" | "f64" | "Uuid" | "OffsetDateTime" => {
+            segment.arguments.is_none()
+        }
+        "Vec" => argument().as_deref() == Some("u8"),
+        "DateTime" => argument().as_deref() == Some("Utc"),
+        _ => false,
+    };
+    if scalar {
+        Codec::Scalar
+    } else {
+        Codec::Serde
+    }
+}
+
+fn put_field(entity: &str, field: &Field<'_>) -> TokenStream {
+    let ident = field.ident;
+    let name = &field.name;
+    let attribute = &field.attribute;
+    let put = |ty: &Type, value: TokenStream| match codec(ty, field.force_serde) {
+        Codec::Scalar => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::put_scalar::<#ty>(
+                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
+        },
+        Codec::Serde => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::put_serde::<#ty>(
+                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
+        },
+    };
+    match field.option_inner {
+        Some(inner) => {
+            let put = put(inner, quote!(__dynamo_value));
+            quote! {
+                if let ::dynamo_entity::__private::Option::Some(__dynamo_value) = &self.#ident {
+                    #put
+                }
+            }
+        }
+        None => put(field.ty, quote!(&self.#ident)),
+    }
+}
+
+fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
+    let ident = field.ident;
+    let ty = field.ty;
+    if field.skip {
+        return quote_spanned! {ty.span()=>
+            #ident: <#ty as ::dynamo_entity::__private::Default>::default()
+        };
+    }
+    let attribute = &field.attribute;
+    let value = quote!(__dynamo_item.remove(#attribute));
+    let take = match (
+        field.option_inner,
+        codec(field.option_inner.unwrap_or(ty), field.force_serde),
+    ) {
+        (Some(inner), Codec::Scalar) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_optional_scalar::<#inner>(#value, #entity, #attribute)?
+        },
+        (None, Codec::Scalar) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_scalar::<#ty>(#value, #entity, #attribute)?
+        },
+        (_, Codec::Serde) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_serde::<#ty>(#value, #entity, #attribute)?
+        },
+    };
+    quote!(#ident: #take)
+}
+
+fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
+    let entity = &cont.entity_type;
+    let constant_pk = cont.constant_pk;
+    let keys = indexes.iter().map(|index| {
+        let path = index.index_path();
+        let pk = index.pk.0.value();
+        let sk = option_str(index.sk.map(|(lit, _)| lit.value()));
+        let sparse = index.sparse();
+        quote! {
+            ::dynamo_entity::__private::KeySchema { index: #path, pk: #pk, sk: #sk, sparse: #sparse }
+        }
+    });
+    let attributes = cont.fields.iter().filter(|f| !f.skip).map(|f| {
+        let field = &f.name;
+        let attribute = &f.attribute;
+        let optional = f.option_inner.is_some();
+        quote! {
+            ::dynamo_entity::__private::AttributeSchema {
+                field: #field, attribute: #attribute, optional: #optional,
+            }
+        }
+    });
+    quote! {
+        ::dynamo_entity::__private::EntitySchema {
+            entity_type: #entity,
+            type_attribute: ::dynamo_entity::__private::TYPE_ATTRIBUTE,
+            constant_pk: #constant_pk,
+            keys: &[#(#keys),*],
+            attributes: &[#(#attributes),*],
+        }
+    }
+}
+
+fn expand(cont: &Container<'_>) -> TokenStream {
+    let ident = cont.ident;
+    let entity = cont.entity_type.as_str();
+    let indexes: Vec<Index<'_, '_>> = cont.indexes().map(|def| Index::new(cont, def)).collect();
+    let primary = &indexes[0];
+
+    let constants = indexes
+        .iter()
+        .map(|index| template_constants(entity, index));
+    let builders = indexes.iter().map(|index| builders(entity, cont, index));
+    let primary_key = build_key(entity, cont, primary, Source::Fields);
+    let gsi_arms = indexes[1..]
+        .iter()
+        .map(|index| index_key_arm(entity, cont, index));
+    let put_gsis = indexes[1..].iter().map(|index| {
+        let path = index.index_path();
+        let (pk_attribute, sk_attribute) = index.attribute_names();
+        quote! {
+            if let ::dynamo_entity::__private::Option::Some(__dynamo_key) =
+                ::dynamo_entity::__private::Entity::index_key(self, #path)?
+            {
+                ::dynamo_entity::__private::put_key(
+                    &mut __dynamo_item, #pk_attribute, #sk_attribute, __dynamo_key);
+            }
+        }
+    });
+    let stored: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.skip).collect();
+    let capacity = 1 + 2 * indexes.len() + stored.len();
+    let puts = stored.iter().map(|f| put_field(entity, f));
+    let takes = cont.fields.iter().map(|f| take_field(entity, f));
+    let schema = schema(cont, &indexes);
+
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#constants)*
+            #(#builders)*
+        }
+
+        #[automatically_derived]
+        impl ::dynamo_entity::__private::Entity for #ident {
+            const ENTITY_TYPE: &'static str = #entity;
+            const SCHEMA: ::dynamo_entity::__private::EntitySchema = #schema;
+
+            fn key(&self) -> ::dynamo_entity::__private::Result<
+                ::dynamo_entity::__private::Key, ::dynamo_entity::__private::Error> {
+                ::dynamo_entity::__private::Result::Ok(#primary_key)
+            }
+
+            fn index_key(&self, index: ::dynamo_entity::__private::Index)
+                -> ::dynamo_entity::__private::Result<
+                    ::dynamo_entity::__private::Option<::dynamo_entity::__private::Key>,
+                    ::dynamo_entity::__private::Error>
+            {
+                match index {
+                    ::dynamo_entity::__private::Index::Primary => ::dynamo_entity::__private::Entity::key(self)
+                        .map(::dynamo_entity::__private::Option::Some),
+                    #(#gsi_arms)*
+                    _ => ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::None),
+                }
+            }
+
+            fn to_item(&self) -> ::dynamo_entity::__private::Result<
+                ::dynamo_entity::__private::Item, ::dynamo_entity::__private::Error> {
+                let mut __dynamo_item = ::dynamo_entity::__private::Item::with_capacity(#capacity);
+                ::dynamo_entity::__private::put_key(
+                    &mut __dynamo_item,
+                    ::dynamo_entity::__private::PK_ATTRIBUTE,
+                    ::dynamo_entity::__private::SK_ATTRIBUTE,
+                    ::dynamo_entity::__private::Entity::key(self)?,
+                );
+                #(#put_gsis)*
+                __dynamo_item.insert(
+                    ::dynamo_entity::__private::TYPE_ATTRIBUTE.into(),
+                    ::dynamo_entity::__private::AttributeValue::S(#entity.into()),
+                );
+                #(#puts)*
+                ::dynamo_entity::__private::Result::Ok(__dynamo_item)
+            }
+
+            fn from_item(mut __dynamo_item: ::dynamo_entity::__private::Item)
+                -> ::dynamo_entity::__private::Result<Self, ::dynamo_entity::__private::Error>
+            {
+                ::dynamo_entity::__private::check_entity_type(
+                    &__dynamo_item, ::dynamo_entity::__private::TYPE_ATTRIBUTE, #entity)?;
+                ::dynamo_entity::__private::Result::Ok(Self {
+                    #(#takes,)*
+                })
+            }
+        }
+    }
+}

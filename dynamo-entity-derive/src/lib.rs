@@ -1,0 +1,38 @@
+//! The derive macros of [`dynamo-entity`](https://docs.rs/dynamo-entity). Use them through that
+//! crate, which re-exports them and documents the attributes.
+//!
+//! Each derive runs in stages, one module each: attributes are read into a model (`attr`,
+//! `ast`), key templates are parsed (`template`), cross-cutting rules are checked (`check`), and
+//! only then is code generated (`expand`). Errors from every stage are collected (`ctxt`) and
+//! reported together.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod expand;
+mod key_value;
+mod template;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+/// Derives `dynamo_entity::Entity`; see the `dynamo-entity` crate for the attributes.
+#[proc_macro_derive(
+    Entity,
+    attributes(
+        pk, sk, dynamo, gsi1, gsi2, gsi3, gsi4, gsi5, gsi6, gsi7, gsi8, gsi9, gsi10, gsi11, gsi12,
+        gsi13, gsi14, gsi15, gsi16, gsi17, gsi18, gsi19, gsi20
+    )
+)]
+pub fn derive_entity(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive(&input).into()
+}
+
+/// Derives `dynamo_entity::KeyValue` for a fieldless enum.
+#[proc_macro_derive(KeyValue, attributes(dynamo))]
+pub fn derive_key_value(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    key_value::derive(&input).into()
+}

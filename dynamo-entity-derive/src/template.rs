@@ -1,0 +1,322 @@
+//! The key-template grammar: literal text and `<field>` placeholders, `#` as the delimiter.
+//!
+//! Pure functions over strings; spans are the caller's business. Positions are byte ranges in
+//! the template's value, so the caller can point inside the string literal where it can.
+
+use std::fmt;
+use std::ops::Range;
+
+/// The delimiter between key segments.
+pub const DELIMITER: char = '#';
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Literal(String),
+    Placeholder { name: String, range: Range<usize> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateErrorKind {
+    Empty,
+    Unclosed { partial: String },
+    StrayClose { before: String },
+    EmptyPlaceholder,
+    NotIdentifier { inner: String },
+    Adjacent { first: String, second: String },
+    Repeated { name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub kind: TemplateErrorKind,
+    /// Where in the template the problem is.
+    pub range: Range<usize>,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use TemplateErrorKind::*;
+        match &self.kind {
+            Empty => write!(
+                f,
+                "key template is empty; write literal text and `<field>` placeholders, \
+                 as in \"USER#<user_id>\""
+            ),
+            Unclosed { partial } => {
+                write!(
+                    f,
+                    "unclosed `<` in key template: `{partial}` has no closing `>`"
+                )
+            }
+            StrayClose { before } => write!(
+                f,
+                "stray `>` in key template after `{before}`; placeholders are written `<field>`"
+            ),
+            EmptyPlaceholder => write!(
+                f,
+                "empty placeholder `<>` in key template; name a field, as in `<user_id>`"
+            ),
+            NotIdentifier { inner } => write!(
+                f,
+                "placeholder `<{inner}>` is not a field name; a placeholder holds one field \
+                 name, as in `<user_id>`"
+            ),
+            Adjacent { first, second } => write!(
+                f,
+                "placeholders `<{first}>` and `<{second}>` must be separated by a literal \
+                 containing `#`, as in `<{first}>#<{second}>`; otherwise two different values \
+                 could give the same key"
+            ),
+            Repeated { name } => {
+                write!(
+                    f,
+                    "placeholder `<{name}>` appears more than once in this template"
+                )
+            }
+        }
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && s != "_"
+}
+
+/// Parses a template, or reports the first problem in it.
+pub fn parse(source: &str) -> Result<Template, TemplateError> {
+    let error = |kind, range| Err(TemplateError { kind, range });
+    if source.is_empty() {
+        return error(TemplateErrorKind::Empty, 0..0);
+    }
+    let mut segments = Vec::new();
+    let mut literal = String::new();
+    let mut rest = source.char_indices();
+    while let Some((at, c)) = rest.next() {
+        match c {
+            '<' => {
+                let inner_start = at + 1;
+                let close = source[inner_start..]
+                    .find(['<', '>'])
+                    .map(|i| inner_start + i);
+                let end = match close {
+                    Some(end) if source.as_bytes()[end] == b'>' => end,
+                    _ => {
+                        let stop = close.unwrap_or(source.len());
+                        let partial = source[at..stop].to_owned();
+                        return error(TemplateErrorKind::Unclosed { partial }, at..stop);
+                    }
+                };
+                let name = &source[inner_start..end];
+                let range = at..end + 1;
+                if name.is_empty() {
+                    return error(TemplateErrorKind::EmptyPlaceholder, range);
+                }
+                if !is_identifier(name) {
+                    let inner = name.to_owned();
+                    return error(TemplateErrorKind::NotIdentifier { inner }, range);
+                }
+                if let Some(Segment::Placeholder { name: previous, .. }) = segments.last() {
+                    if !literal.contains(DELIMITER) {
+                        let kind = TemplateErrorKind::Adjacent {
+                            first: previous.clone(),
+                            second: name.to_owned(),
+                        };
+                        return error(kind, range);
+                    }
+                }
+                let repeated = segments
+                    .iter()
+                    .any(|s| matches!(s, Segment::Placeholder { name: n, .. } if n == name));
+                if repeated {
+                    return error(
+                        TemplateErrorKind::Repeated {
+                            name: name.to_owned(),
+                        },
+                        range,
+                    );
+                }
+                if !literal.is_empty() {
+                    segments.push(Segment::Literal(std::mem::take(&mut literal)));
+                }
+                segments.push(Segment::Placeholder {
+                    name: name.to_owned(),
+                    range,
+                });
+                // Skip the placeholder's characters.
+                for _ in rest.by_ref().take_while(|&(i, _)| i < end) {}
+            }
+            '>' => {
+                let before = source[..at].to_owned();
+                return error(TemplateErrorKind::StrayClose { before }, at..at + 1);
+            }
+            c => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        segments.push(Segment::Literal(literal));
+    }
+    Ok(Template { segments })
+}
+
+impl Template {
+    /// The placeholders in order, with their ranges.
+    pub fn placeholders(&self) -> impl Iterator<Item = (&str, &Range<usize>)> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Placeholder { name, range } => Some((name.as_str(), range)),
+            Segment::Literal(_) => None,
+        })
+    }
+
+    /// True when the template has no placeholder: every item gets the same value.
+    pub fn is_constant(&self) -> bool {
+        self.placeholders().next().is_none()
+    }
+
+    /// The total length of the literal text, to size the key buffer.
+    pub fn literal_len(&self) -> usize {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(text) => text.len(),
+                Segment::Placeholder { .. } => 0,
+            })
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> Segment {
+        Segment::Literal(s.to_owned())
+    }
+
+    fn ph(name: &str, range: Range<usize>) -> Segment {
+        Segment::Placeholder {
+            name: name.to_owned(),
+            range,
+        }
+    }
+
+    fn kind(source: &str) -> TemplateErrorKind {
+        parse(source).unwrap_err().kind
+    }
+
+    #[test]
+    fn parses_literals_and_placeholders() {
+        let t = parse("USER#<owner_id>#PET#<pet_id>").unwrap();
+        assert_eq!(
+            t.segments,
+            vec![
+                lit("USER#"),
+                ph("owner_id", 5..15),
+                lit("#PET#"),
+                ph("pet_id", 20..28)
+            ]
+        );
+        assert!(!t.is_constant());
+        assert_eq!(t.literal_len(), 10);
+    }
+
+    #[test]
+    fn all_literal_templates_are_constant() {
+        let t = parse("PROFILE").unwrap();
+        assert_eq!(t.segments, vec![lit("PROFILE")]);
+        assert!(t.is_constant());
+    }
+
+    #[test]
+    fn a_lone_placeholder_is_a_template() {
+        let t = parse("<id>").unwrap();
+        assert_eq!(t.segments, vec![ph("id", 0..4)]);
+    }
+
+    #[test]
+    fn non_ascii_literals_keep_byte_ranges() {
+        let t = parse("É#<id>").unwrap();
+        assert_eq!(t.segments, vec![lit("É#"), ph("id", 3..7)]);
+    }
+
+    #[test]
+    fn reports_each_malformation() {
+        assert_eq!(kind(""), TemplateErrorKind::Empty);
+        assert_eq!(
+            kind("USER#<id"),
+            TemplateErrorKind::Unclosed {
+                partial: "<id".into()
+            }
+        );
+        assert_eq!(
+            kind("USER#<a<b>"),
+            TemplateErrorKind::Unclosed {
+                partial: "<a".into()
+            }
+        );
+        assert_eq!(
+            kind("USER#id>"),
+            TemplateErrorKind::StrayClose {
+                before: "USER#id".into()
+            }
+        );
+        assert_eq!(kind("USER#<>"), TemplateErrorKind::EmptyPlaceholder);
+        assert_eq!(
+            kind("USER#<user id>"),
+            TemplateErrorKind::NotIdentifier {
+                inner: "user id".into()
+            }
+        );
+        assert_eq!(
+            kind("<1st>"),
+            TemplateErrorKind::NotIdentifier {
+                inner: "1st".into()
+            }
+        );
+        assert_eq!(
+            kind("<a><b>"),
+            TemplateErrorKind::Adjacent {
+                first: "a".into(),
+                second: "b".into()
+            }
+        );
+        assert_eq!(
+            kind("<a>-<b>"),
+            TemplateErrorKind::Adjacent {
+                first: "a".into(),
+                second: "b".into()
+            }
+        );
+        assert_eq!(
+            kind("<a>#<a>"),
+            TemplateErrorKind::Repeated { name: "a".into() }
+        );
+    }
+
+    #[test]
+    fn error_ranges_point_at_the_problem() {
+        assert_eq!(parse("USER#<1x>").unwrap_err().range, 5..9);
+        assert_eq!(parse("AB>").unwrap_err().range, 2..3);
+        assert_eq!(parse("A#<x").unwrap_err().range, 2..4);
+    }
+
+    #[test]
+    fn a_literal_with_the_delimiter_separates_placeholders() {
+        assert!(parse("<a>#<b>").is_ok());
+        assert!(parse("<a>-#-<b>").is_ok());
+    }
+
+    #[test]
+    fn messages_name_the_placeholder() {
+        let err = parse("<a><b>").unwrap_err();
+        assert!(err.to_string().contains("`<a>` and `<b>`"), "{err}");
+        let err = parse("USER#<user id>").unwrap_err();
+        assert!(err.to_string().contains("`<user id>`"), "{err}");
+    }
+}

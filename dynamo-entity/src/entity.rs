@@ -1,0 +1,87 @@
+//! The [`Entity`] trait, implemented by `#[derive(Entity)]`, and the schema it exposes.
+
+use crate::{Index, Item, Key, Result};
+
+/// A struct stored as items of a single DynamoDB table, with keys built from templates.
+///
+/// Implemented by `#[derive(Entity)]`; see the [crate docs](crate) for the attributes. Besides
+/// this trait, the derive adds inherent key builders that take the placeholder fields
+/// (`Pet::primary_key(owner_id, pet_id)`, `Pet::partition_key(owner_id)`, `Pet::gsi1_key(..)`,
+/// `Pet::gsi1_partition_key(..)`) and the template constants (`Pet::PK_TEMPLATE`, ...).
+pub trait Entity: Sized {
+    /// The value of the entity-type attribute on every item of this entity.
+    const ENTITY_TYPE: &'static str;
+
+    /// Everything the derive knows about the entity's keys and attributes, for tooling.
+    const SCHEMA: EntitySchema;
+
+    /// This value's primary key (partition key, and sort key if the template has one).
+    fn key(&self) -> Result<Key>;
+
+    /// This value's key in `index`, or `None` when the entity has no key in that index, or when
+    /// the index is sparse and an `Option` placeholder is `None`.
+    fn index_key(&self, index: Index) -> Result<Option<Key>>;
+
+    /// The DynamoDB item: key attributes, the entity-type attribute and every field's attribute.
+    fn to_item(&self) -> Result<Item>;
+
+    /// Reads a value back from an item, checking the entity-type attribute first.
+    fn from_item(item: Item) -> Result<Self>;
+}
+
+/// The keys and attributes of an entity, as written in its derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntitySchema {
+    /// The value of the entity-type attribute (the struct name unless renamed).
+    pub entity_type: &'static str,
+    /// The name of the entity-type attribute.
+    pub type_attribute: &'static str,
+    /// Whether the partition key templates without placeholders were declared intentional with
+    /// `#[dynamo(constant_pk)]`.
+    pub constant_pk: bool,
+    /// The key templates: the primary key first, then each GSI in ascending order.
+    pub keys: &'static [KeySchema],
+    /// The application attributes, in field order (skipped fields are absent).
+    pub attributes: &'static [AttributeSchema],
+}
+
+impl EntitySchema {
+    /// The key templates of `index`, if the entity has a key there.
+    pub fn key_schema(&self, index: Index) -> Option<&'static KeySchema> {
+        self.keys.iter().find(|k| k.index == index)
+    }
+}
+
+/// The key templates of an entity in one index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySchema {
+    /// Which index.
+    pub index: Index,
+    /// The partition key template, for example `USER#<owner_id>`.
+    pub pk: &'static str,
+    /// The sort key template, if any, for example `PET#<pet_id>`.
+    pub sk: Option<&'static str>,
+    /// True when a placeholder is an `Option` field: the item is in the index only when every
+    /// such field is `Some`.
+    pub sparse: bool,
+}
+
+impl KeySchema {
+    /// The literal text of the sort key template before its first placeholder (`PET#` for
+    /// `PET#<pet_id>`): a `begins_with` on it selects exactly this entity's items in a shared
+    /// partition. The whole template if it has no placeholder.
+    pub fn sk_prefix(&self) -> Option<&'static str> {
+        self.sk.map(|sk| sk.find('<').map_or(sk, |end| &sk[..end]))
+    }
+}
+
+/// One application attribute of an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttributeSchema {
+    /// The Rust field name.
+    pub field: &'static str,
+    /// The attribute name in the item.
+    pub attribute: &'static str,
+    /// Whether the field is an `Option`, left out of the item when `None`.
+    pub optional: bool,
+}

@@ -1,0 +1,82 @@
+//! The one error type of the crate.
+
+use std::borrow::Cow;
+
+/// Why a value cannot be written into a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyValueError {
+    /// The value is empty; an empty segment would make keys ambiguous and is almost always a bug.
+    #[error("the value is empty")]
+    Empty,
+    /// The value holds the key delimiter `#`, which would let two different values give the
+    /// same key.
+    #[error("the value contains the key delimiter `#`")]
+    ContainsDelimiter,
+    /// Any other reason, from a [`KeyValue`](crate::KeyValue) implementation.
+    #[error("{0}")]
+    Invalid(Cow<'static, str>),
+}
+
+/// Everything that can go wrong in dynamo-entity.
+///
+/// Each variant names the entity and, where there is one, the field or attribute concerned, so
+/// that the message alone says what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field's value cannot be written into a key template.
+    #[error("invalid key value for {entity}.{field} in `{template}`: {reason}")]
+    InvalidKey {
+        /// The entity type.
+        entity: &'static str,
+        /// The field named by the placeholder.
+        field: &'static str,
+        /// The key template being built.
+        template: &'static str,
+        /// What is wrong with the value.
+        reason: KeyValueError,
+    },
+
+    /// An item read from DynamoDB does not fit the entity: an attribute is missing, has the
+    /// wrong type, or holds a value out of range for the field.
+    #[error("cannot decode {entity}: attribute `{attribute}` should be {expected}, found {found}")]
+    Decode {
+        /// The entity type.
+        entity: &'static str,
+        /// The attribute's name in the item.
+        attribute: Cow<'static, str>,
+        /// What the field needs (for example `a number (N) that fits i32`).
+        expected: Cow<'static, str>,
+        /// What the item holds (for example `N "3000000000"`, or `nothing`).
+        found: String,
+    },
+
+    /// The item's entity-type attribute names another entity, or is missing.
+    #[error(
+        "cannot decode {expected}: the item's entity type (attribute `{attribute}`) is {}",
+        found.as_deref().map_or_else(|| "missing".to_owned(), |f| format!("`{f}`"))
+    )]
+    EntityTypeMismatch {
+        /// The entity the item was read as.
+        expected: &'static str,
+        /// The entity-type attribute's name.
+        attribute: &'static str,
+        /// The entity type the item holds, if it holds one as a string.
+        found: Option<String>,
+    },
+
+    /// A field could not be converted to an attribute value (a serde error from a complex field).
+    #[error("cannot encode {entity}.{field}: {message}")]
+    Encode {
+        /// The entity type.
+        entity: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The serializer's message.
+        message: String,
+    },
+}
+
+/// The result type of the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,184 @@
+//! # dynamo-entity
+//!
+//! Typed DynamoDB single-table design. Annotate a plain struct with its key templates; the
+//! derive checks them at compile time and generates key builders and item conversion.
+//!
+//! ```
+//! use dynamo_entity::{Entity, Key};
+//!
+//! #[derive(Debug, PartialEq, Entity)]
+//! #[pk = "USER#<owner_id>"]
+//! #[sk = "PET#<pet_id>"]
+//! #[gsi1(pk = "PET#<pet_id>", sk = "PET#<pet_id>")]
+//! pub struct Pet {
+//!     pub owner_id: String,
+//!     pub pet_id: String,
+//!     pub name: String,
+//!     pub age: u8,
+//!     pub nickname: Option<String>,
+//! }
+//!
+//! # fn main() -> dynamo_entity::Result<()> {
+//! // Key builders take the placeholder fields, in template order.
+//! assert_eq!(
+//!     Pet::primary_key("alice", "rex")?,
+//!     Key { pk: "USER#alice".into(), sk: Some("PET#rex".into()) },
+//! );
+//! assert_eq!(Pet::partition_key("alice")?, "USER#alice");
+//!
+//! let rex = Pet {
+//!     owner_id: "alice".into(),
+//!     pet_id: "rex".into(),
+//!     name: "Rex".into(),
+//!     age: 3,
+//!     nickname: None,
+//! };
+//! let item = rex.to_item()?;
+//! assert_eq!(item["PK"].as_s().unwrap(), "USER#alice");
+//! assert_eq!(item["GSI1PK"].as_s().unwrap(), "PET#rex");
+//! assert_eq!(item["Type"].as_s().unwrap(), "Pet");
+//! assert_eq!(item["age"].as_n().unwrap(), "3");
+//! assert!(!item.contains_key("nickname")); // None is left out, never NULL
+//! assert_eq!(Pet::from_item(item)?, rex);
+//!
+//! // A value that would make keys ambiguous is refused before anything is sent.
+//! let err = Pet::primary_key("alice", "rex#1").unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "invalid key value for Pet.pet_id in `PET#<pet_id>`: the value contains the key delimiter `#`",
+//! );
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## The derive
+//!
+//! On the struct:
+//!
+//! | attribute | meaning |
+//! |---|---|
+//! | `#[pk = "USER#<owner_id>"]` | partition key template (required) |
+//! | `#[sk = "PET#<pet_id>"]` | sort key template (optional; may be all literal, as in `"PROFILE"`) |
+//! | `#[gsi1(pk = "...", sk = "...")]` … `#[gsi20(..)]` | a global secondary index's templates (`sk` optional) |
+//! | `#[dynamo(entity_type = "Pet")]` | the entity-type attribute's value (default: the struct name) |
+//! | `#[dynamo(constant_pk)]` | allow a partition key with no placeholder: every item in one partition |
+//!
+//! On a field:
+//!
+//! | attribute | meaning |
+//! |---|---|
+//! | `#[dynamo(rename = "name")]` | the attribute name in the item (default: the field name) |
+//! | `#[dynamo(skip)]` | not stored; read back as `Default::default()`; cannot be in a key |
+//! | `#[dynamo(serde)]` | convert through serde even if the type is a known scalar |
+//!
+//! Templates are literal text with `<field>` placeholders; `#` is the delimiter. Two placeholders
+//! must be separated by a literal that contains `#`, so that every key splits back into its
+//! values one way only. Placeholder values are encoded by [`KeyValue`] (see [`key`] for the
+//! order-preserving encodings); `Option` fields may appear only in GSI keys, where `None` leaves
+//! the item out of that index (a sparse index).
+//!
+//! ## Items
+//!
+//! [`Entity::to_item`] writes `PK`, `SK`, `GSInPK`/`GSInSK`, the entity-type attribute `Type`,
+//! and each field under its own name. These key attribute names are never used for fields. The
+//! conversion of each field is described in [`attribute`].
+//!
+//! ## Feature flags
+//!
+//! `uuid`, `chrono` and `time` add key and attribute support for `uuid::Uuid`,
+//! `chrono::DateTime<Utc>` and `time::OffsetDateTime`.
+
+#![warn(missing_docs)]
+
+// Generated code names `::dynamo_entity`, which must resolve inside this crate's own tests too.
+extern crate self as dynamo_entity;
+
+pub mod attribute;
+mod entity;
+mod error;
+pub mod key;
+
+pub use aws_sdk_dynamodb;
+pub use dynamo_entity_derive::{Entity, KeyValue};
+pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
+pub use error::{Error, KeyValueError, Result};
+pub use key::{Index, Key, KeyArg, KeyValue};
+
+/// A DynamoDB item, as the SDK represents it.
+pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+/// The attribute holding the base table's partition key.
+pub const PK_ATTRIBUTE: &str = "PK";
+/// The attribute holding the base table's sort key.
+pub const SK_ATTRIBUTE: &str = "SK";
+/// The attribute holding each item's entity type.
+pub const TYPE_ATTRIBUTE: &str = "Type";
+
+/// What generated code uses. Not part of the API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::attribute::{
+        check_entity_type, put_scalar, put_serde, take_optional_scalar, take_scalar, take_serde,
+        Scalar,
+    };
+    pub use crate::key::{Index, Key, KeyArg, KeyValue};
+    pub use crate::{
+        AttributeSchema, Entity, EntitySchema, Error, Item, KeySchema, KeyValueError, PK_ATTRIBUTE,
+        SK_ATTRIBUTE, TYPE_ATTRIBUTE,
+    };
+    pub use aws_sdk_dynamodb::types::AttributeValue;
+    pub use core::default::Default;
+    pub use core::option::Option;
+    pub use core::result::Result;
+    pub use std::string::String;
+
+    /// Appends a key builder's argument to a key being built. It has no `KeyValue` bound of its
+    /// own, so that a field type that cannot be a key is reported once, by `write_key_value`.
+    #[inline]
+    pub fn write_key_arg<T, A>(
+        out: &mut String,
+        value: &A,
+        entity: &'static str,
+        field: &'static str,
+        template: &'static str,
+    ) -> Result<(), Error>
+    where
+        T: ?Sized,
+        A: KeyArg<T> + ?Sized,
+    {
+        value
+            .write_key_arg(out)
+            .map_err(|reason| Error::InvalidKey {
+                entity,
+                field,
+                template,
+                reason,
+            })
+    }
+
+    /// Appends a field's value to a key being built from the entity itself.
+    #[inline]
+    pub fn write_key_value<T: KeyValue + ?Sized>(
+        out: &mut String,
+        value: &T,
+        entity: &'static str,
+        field: &'static str,
+        template: &'static str,
+    ) -> Result<(), Error> {
+        value.write_key(out).map_err(|reason| Error::InvalidKey {
+            entity,
+            field,
+            template,
+            reason,
+        })
+    }
+
+    /// Stores a built key in the item under the index's attribute names.
+    #[inline]
+    pub fn put_key(item: &mut Item, pk_attribute: &str, sk_attribute: &str, key: Key) {
+        item.insert(pk_attribute.to_owned(), AttributeValue::S(key.pk));
+        if let Some(sk) = key.sk {
+            item.insert(sk_attribute.to_owned(), AttributeValue::S(sk));
+        }
+    }
+}
