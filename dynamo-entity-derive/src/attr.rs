@@ -2,7 +2,7 @@
 //!
 //! Every problem goes into `Errors` and parsing carries on, so that one compile shows them all.
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::{BTreeMap, Entry};
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -136,13 +136,14 @@ fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
             let Some(def) = gsi_attr(attr, n, errors) else {
                 continue;
             };
-            if attrs.gsis.contains_key(&n) {
-                errors.spanned(
+            match attrs.gsis.entry(n) {
+                Entry::Occupied(_) => errors.spanned(
                     attr,
                     format!("duplicate `#[gsi{n}]`: each index is declared once"),
-                );
-            } else {
-                attrs.gsis.insert(n, def);
+                ),
+                Entry::Vacant(slot) => {
+                    slot.insert(def);
+                }
             }
         } else if path.is_ident("dynamo") {
             let result = attr.parse_nested_meta(|meta| {

@@ -163,38 +163,57 @@ fn build_key_string(
     source: Source,
 ) -> TokenStream {
     let template_text = lit.value();
-    let capacity = template.literal_len() + 16 * template.placeholders().count();
-    let parts = template.segments.iter().map(|segment| match segment {
-        Segment::Literal(text) => quote!(__dynamo_key.push_str(#text);),
-        Segment::Placeholder { name, .. } => {
-            let field = cont.field(name).unwrap();
-            let ident = field.ident;
-            let ty = key_type(field);
-            let field_name = &field.name;
-            match source {
-                Source::Args => quote! {
+    // Each placeholder's value is bound first, so the key can be allocated once at its final
+    // size from the values' length hints.
+    let mut bindings = Vec::new();
+    let mut hints = Vec::new();
+    let mut parts = Vec::new();
+    for segment in &template.segments {
+        let (name, ident) = match segment {
+            Segment::Literal(text) => {
+                parts.push(quote!(__dynamo_key.push_str(#text);));
+                continue;
+            }
+            Segment::Placeholder { name, .. } => (name, format_ident!("__dynamo_part_{}", name)),
+        };
+        let field = cont.field(name).unwrap();
+        let ty = key_type(field);
+        let field_ident = field.ident;
+        match source {
+            Source::Args => {
+                bindings.push(quote!(let #ident = &#field_ident;));
+                hints.push(quote!(::dynamo_entity::__private::KeyArg::<#ty>::key_len_hint(#ident)));
+                parts.push(quote! {
                     ::dynamo_entity::__private::write_key_arg::<#ty, _>(
-                        &mut __dynamo_key, &#ident, #entity, #field_name, #template_text,
+                        &mut __dynamo_key, #ident, #entity, #name, #template_text,
                     )?;
-                },
-                // Spanned at the field's type, so that "cannot be part of a DynamoDB key"
-                // points there.
-                Source::Fields => {
-                    let value = match field.option_inner {
-                        Some(_) => option_binding(field).into_token_stream(),
-                        None => quote!(&self.#ident),
-                    };
-                    quote_spanned! {ty.span()=>
-                        ::dynamo_entity::__private::write_key_value::<#ty>(
-                            &mut __dynamo_key, #value, #entity, #field_name, #template_text,
-                        )?;
-                    }
-                }
+                });
+            }
+            Source::Fields => {
+                let value = match field.option_inner {
+                    Some(_) => option_binding(field).into_token_stream(),
+                    None => quote!(&self.#field_ident),
+                };
+                // Spanned at the field's type, so that "cannot be part of a DynamoDB key" points
+                // there.
+                bindings.push(quote_spanned! {ty.span()=>
+                    let #ident = ::dynamo_entity::__private::key_value::<#ty>(#value);
+                });
+                hints.push(quote!(::dynamo_entity::__private::KeyValue::key_len_hint(#ident)));
+                parts.push(quote! {
+                    ::dynamo_entity::__private::write_key_value(
+                        &mut __dynamo_key, #ident, #entity, #name, #template_text,
+                    )?;
+                });
             }
         }
-    });
+    }
+    let literal_len = template.literal_len();
     quote! {{
-        let mut __dynamo_key = ::dynamo_entity::__private::String::with_capacity(#capacity);
+        #(#bindings)*
+        let mut __dynamo_key = ::dynamo_entity::__private::String::with_capacity(
+            #literal_len #(+ #hints)*
+        );
         #(#parts)*
         __dynamo_key
     }}
@@ -323,38 +342,51 @@ fn index_key_arm(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> T
 }
 
 /// How a field's value is converted (see the runtime's `attribute` module).
-enum Codec {
+enum Codec<'a> {
     Scalar,
+    /// `Vec<T>` of a scalar `T`: a list converted element by element.
+    List(&'a Type),
     Serde,
 }
 
-/// Recognises the scalar types by spelling; anything else, including aliases, takes serde,
-/// which stores the same values, only more slowly.
-fn codec(ty: &Type, force_serde: bool) -> Codec {
-    if force_serde {
-        return Codec::Serde;
-    }
+/// Whether `ty` is spelt as one of the scalar types the runtime converts directly.
+fn is_scalar(ty: &Type) -> bool {
     let Some(segment) = last_segment(ty) else {
-        return Codec::Serde;
+        return false;
     };
     let argument = || {
         single_type_argument(segment)
             .and_then(last_segment)
             .map(|s| s.ident.to_string())
     };
-    let scalar = match segment.ident.to_string().as_str() {
+    match segment.ident.to_string().as_str() {
         "String" | "bool" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16"
         | "u32" | "u64" | "u128" | "usize" | "f32" | "f64" | "Uuid" | "OffsetDateTime" => {
             segment.arguments.is_none()
         }
+        // Bytes are Binary (`B`), not a list of numbers.
         "Vec" => argument().as_deref() == Some("u8"),
         "DateTime" => argument().as_deref() == Some("Utc"),
         _ => false,
-    };
-    if scalar {
-        Codec::Scalar
-    } else {
-        Codec::Serde
+    }
+}
+
+/// Recognises the directly converted types by spelling; anything else, including aliases,
+/// takes serde, which stores the same values, only more slowly.
+fn codec(ty: &Type, force_serde: bool) -> Codec<'_> {
+    if force_serde {
+        return Codec::Serde;
+    }
+    if is_scalar(ty) {
+        return Codec::Scalar;
+    }
+    let element = last_segment(ty)
+        .filter(|segment| segment.ident == "Vec")
+        .and_then(single_type_argument)
+        .filter(|element| is_scalar(element));
+    match element {
+        Some(element) => Codec::List(element),
+        None => Codec::Serde,
     }
 }
 
@@ -365,6 +397,10 @@ fn put_field(entity: &str, field: &Field<'_>) -> TokenStream {
     let put = |ty: &Type, value: TokenStream| match codec(ty, field.force_serde) {
         Codec::Scalar => quote_spanned! {ty.span()=>
             ::dynamo_entity::__private::put_scalar::<#ty>(
+                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
+        },
+        Codec::List(element) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::put_list::<#element>(
                 &mut __dynamo_item, #entity, #name, #attribute, #value)?;
         },
         Codec::Serde => quote_spanned! {ty.span()=>
@@ -404,6 +440,12 @@ fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
         },
         (None, Codec::Scalar) => quote_spanned! {ty.span()=>
             ::dynamo_entity::__private::take_scalar::<#ty>(#value, #entity, #attribute)?
+        },
+        (Some(_), Codec::List(element)) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_optional_list::<#element>(#value, #entity, #attribute)?
+        },
+        (None, Codec::List(element)) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_list::<#element>(#value, #entity, #attribute)?
         },
         (_, Codec::Serde) => quote_spanned! {ty.span()=>
             ::dynamo_entity::__private::take_serde::<#ty>(#value, #entity, #attribute)?
@@ -517,10 +559,7 @@ fn expand(cont: &Container<'_>) -> TokenStream {
                     ::dynamo_entity::__private::Entity::key(self)?,
                 );
                 #(#put_gsis)*
-                __dynamo_item.insert(
-                    ::dynamo_entity::__private::TYPE_ATTRIBUTE.into(),
-                    ::dynamo_entity::__private::AttributeValue::S(#entity.into()),
-                );
+                ::dynamo_entity::__private::put_entity_type(&mut __dynamo_item, #entity);
                 #(#puts)*
                 ::dynamo_entity::__private::Result::Ok(__dynamo_item)
             }

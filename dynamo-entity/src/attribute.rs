@@ -5,16 +5,19 @@
 //! * `String`, `bool`, every integer type, `f32`/`f64`, `Vec<u8>` (Binary), `uuid::Uuid`,
 //!   `chrono::DateTime<Utc>` and `time::OffsetDateTime` (fixed-width RFC 3339 strings, the same
 //!   text as in keys) are converted directly by [`Scalar`], with no serde in between;
+//! * `Vec<T>` of those scalars (but `u8`) is a list (`L`) of them, also converted directly;
 //! * `Option<T>` of any field type leaves the attribute out for `None` and reads a missing
 //!   attribute (or `NULL`) as `None`;
-//! * everything else (vectors, maps, nested structs, enums, type aliases) goes through serde
-//!   with `serde_dynamo`, as does a field marked `#[dynamo(serde)]`.
+//! * everything else (vectors, maps, nested structs, enums, type aliases) goes through serde,
+//!   as does a field marked `#[dynamo(serde)]`: written by `serde_dynamo`, and read back in
+//!   serde_dynamo's format by [`from_attribute_value`], which reads the SDK's value in place.
 
 use std::borrow::Cow;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{de::DeserializeOwned, Serialize};
 
+pub use crate::de::{from_attribute_value, DeError};
 use crate::{Error, Item};
 
 /// A field type converted directly to and from one `AttributeValue`.
@@ -86,13 +89,13 @@ impl Scalar for Vec<u8> {
 /// Numbers are stored as DynamoDB `N` strings; a stored number that does not parse as the
 /// field's type (too large, or a fraction for an integer field) is a decode error.
 macro_rules! number_scalar {
-    ($($ty:ty => $expected:literal),* $(,)?) => {$(
+    ($($ty:ty => $expected:literal, $encode:path;)*) => {$(
         impl Scalar for $ty {
             const EXPECTED: &'static str = $expected;
 
             #[inline]
             fn to_attribute(&self) -> Result<AttributeValue, Cow<'static, str>> {
-                number_to_attribute(self)
+                $encode(*self).map(AttributeValue::N)
             }
 
             #[inline]
@@ -106,35 +109,18 @@ macro_rules! number_scalar {
     )*};
 }
 
-/// The `N` text of a number. Integers always succeed; floats refuse NaN and infinities, which
-/// DynamoDB cannot store.
-trait Number: std::fmt::Display {
-    fn is_finite_number(&self) -> bool {
-        true
-    }
-}
-
-macro_rules! integer {
-    ($($ty:ty),*) => {$( impl Number for $ty {} )*};
-}
-integer!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
-
-impl Number for f32 {
-    fn is_finite_number(&self) -> bool {
-        self.is_finite()
-    }
-}
-
-impl Number for f64 {
-    fn is_finite_number(&self) -> bool {
-        self.is_finite()
-    }
-}
-
 #[inline]
-fn number_to_attribute<T: Number>(value: &T) -> Result<AttributeValue, Cow<'static, str>> {
-    if value.is_finite_number() {
-        Ok(AttributeValue::N(value.to_string()))
+fn integer_text<T: itoa::Integer>(value: T) -> Result<String, Cow<'static, str>> {
+    Ok(itoa::Buffer::new().format(value).to_owned())
+}
+
+/// DynamoDB cannot store NaN or an infinity.
+#[inline]
+fn float_text<T: std::fmt::Display + Into<f64> + Copy>(
+    value: T,
+) -> Result<String, Cow<'static, str>> {
+    if value.into().is_finite() {
+        Ok(value.to_string())
     } else {
         Err(Cow::Owned(format!(
             "{value} cannot be stored as a DynamoDB number"
@@ -143,20 +129,20 @@ fn number_to_attribute<T: Number>(value: &T) -> Result<AttributeValue, Cow<'stat
 }
 
 number_scalar!(
-    i8 => "a number (N) that fits i8",
-    i16 => "a number (N) that fits i16",
-    i32 => "a number (N) that fits i32",
-    i64 => "a number (N) that fits i64",
-    i128 => "a number (N) that fits i128",
-    isize => "a number (N) that fits isize",
-    u8 => "a number (N) that fits u8",
-    u16 => "a number (N) that fits u16",
-    u32 => "a number (N) that fits u32",
-    u64 => "a number (N) that fits u64",
-    u128 => "a number (N) that fits u128",
-    usize => "a number (N) that fits usize",
-    f32 => "a number (N) that fits f32",
-    f64 => "a number (N) that fits f64",
+    i8 => "a number (N) that fits i8", integer_text;
+    i16 => "a number (N) that fits i16", integer_text;
+    i32 => "a number (N) that fits i32", integer_text;
+    i64 => "a number (N) that fits i64", integer_text;
+    i128 => "a number (N) that fits i128", integer_text;
+    isize => "a number (N) that fits isize", integer_text;
+    u8 => "a number (N) that fits u8", integer_text;
+    u16 => "a number (N) that fits u16", integer_text;
+    u32 => "a number (N) that fits u32", integer_text;
+    u64 => "a number (N) that fits u64", integer_text;
+    u128 => "a number (N) that fits u128", integer_text;
+    usize => "a number (N) that fits usize", integer_text;
+    f32 => "a number (N) that fits f32", float_text;
+    f64 => "a number (N) that fits f64", float_text;
 );
 
 /// Timestamps are stored as the same fixed-width RFC 3339 text as in keys, so that an attribute
@@ -311,6 +297,80 @@ pub fn put_serde<T: Serialize + ?Sized>(
     Ok(())
 }
 
+/// Adds a list field (`Vec<T>` of a scalar `T`, other than bytes) as an `L` of the scalars:
+/// the same attribute serde would write, without the detour.
+#[inline]
+pub fn put_list<T: Scalar>(
+    item: &mut Item,
+    entity: &'static str,
+    field: &'static str,
+    attribute: &'static str,
+    value: &[T],
+) -> Result<(), Error> {
+    let list = value
+        .iter()
+        .map(Scalar::to_attribute)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| Error::Encode {
+            entity,
+            field,
+            message: message.into_owned(),
+        })?;
+    item.insert(attribute.to_owned(), AttributeValue::L(list));
+    Ok(())
+}
+
+/// Reads a list field; every element must fit `T`. A missing attribute is an error, like any
+/// required field (an `Option<Vec<T>>` reads it as `None`).
+#[inline]
+pub fn take_list<T: Scalar>(
+    value: Option<AttributeValue>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<Vec<T>, Error> {
+    let expected = || format!("a list (L) of {}", T::EXPECTED);
+    match value {
+        Some(AttributeValue::L(list)) => list
+            .into_iter()
+            .map(|element| {
+                T::from_attribute(element).map_err(|found| {
+                    decode_error(
+                        entity,
+                        attribute,
+                        expected(),
+                        format!("an element {}", describe(&found)),
+                    )
+                })
+            })
+            .collect(),
+        Some(other) => Err(decode_error(
+            entity,
+            attribute,
+            expected(),
+            describe(&other),
+        )),
+        None => Err(decode_error(
+            entity,
+            attribute,
+            expected(),
+            MISSING.to_owned(),
+        )),
+    }
+}
+
+/// Reads an optional list field: a missing attribute or `NULL` is `None`.
+#[inline]
+pub fn take_optional_list<T: Scalar>(
+    value: Option<AttributeValue>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<Option<Vec<T>>, Error> {
+    match value {
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        value => take_list(value, entity, attribute).map(Some),
+    }
+}
+
 /// Reads a required scalar field from its attribute (already taken out of the item).
 #[inline]
 pub fn take_scalar<T: Scalar>(
@@ -352,15 +412,16 @@ pub fn take_serde<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     let expected = || format!("a value of type `{}`", std::any::type_name::<T>());
     match value {
-        Some(value) => {
-            // The deserializer consumes the value; keep only its type tag for the message.
-            let tag = type_tag(&value);
-            serde_dynamo::from_attribute_value(value).map_err(|e| {
-                let found = format!("{tag}, which does not deserialize: {e}");
-                decode_error(entity, attribute, expected(), found)
-            })
-        }
-        None => serde_dynamo::from_attribute_value(AttributeValue::Null(true))
+        // The reader's message names what it found.
+        Some(value) => crate::de::from_attribute_value(value).map_err(|e| {
+            decode_error(
+                entity,
+                attribute,
+                expected(),
+                format!("a value serde rejects: {e}"),
+            )
+        }),
+        None => crate::de::from_attribute_value(AttributeValue::Null(true))
             .map_err(|_| decode_error(entity, attribute, expected(), MISSING.to_owned())),
     }
 }

@@ -66,6 +66,12 @@ pub trait KeyValue {
     /// On error, `out` may hold a partial encoding; callers discard it.
     fn write_key(&self, out: &mut String) -> Result<(), KeyValueError>;
 
+    /// About how many bytes [`write_key`](Self::write_key) appends, so that a key is allocated
+    /// once at its final size. Only a hint: it affects speed, never the key.
+    fn key_len_hint(&self) -> usize {
+        16
+    }
+
     /// This value's key encoding as a new string.
     fn to_key_string(&self) -> Result<String, KeyValueError> {
         let mut out = String::new();
@@ -77,6 +83,10 @@ pub trait KeyValue {
 impl<T: KeyValue + ?Sized> KeyValue for &T {
     fn write_key(&self, out: &mut String) -> Result<(), KeyValueError> {
         (**self).write_key(out)
+    }
+
+    fn key_len_hint(&self) -> usize {
+        (**self).key_len_hint()
     }
 }
 
@@ -91,11 +101,19 @@ impl KeyValue for str {
         out.push_str(self);
         Ok(())
     }
+
+    fn key_len_hint(&self) -> usize {
+        self.len()
+    }
 }
 
 impl KeyValue for String {
     fn write_key(&self, out: &mut String) -> Result<(), KeyValueError> {
         self.as_str().write_key(out)
+    }
+
+    fn key_len_hint(&self) -> usize {
+        self.len()
     }
 }
 
@@ -128,6 +146,10 @@ macro_rules! unsigned_key_value {
                 push_padded(out, *self as u128, $width);
                 Ok(())
             }
+
+            fn key_len_hint(&self) -> usize {
+                $width
+            }
         }
     )*};
 }
@@ -150,12 +172,20 @@ macro_rules! signed_key_value {
                 }
                 Ok(())
             }
+
+            fn key_len_hint(&self) -> usize {
+                $width + 1
+            }
         }
     )*};
 }
 
 // Widths are the digit counts of each type's largest magnitude (for i8, 128 has 3 digits).
 signed_key_value!(i8 => 3, i16 => 5, i32 => 10, i64 => 19, i128 => 39, isize => 19);
+
+/// The length of `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
+#[cfg(any(feature = "chrono", feature = "time"))]
+const TIMESTAMP_LEN: usize = 30;
 
 /// Writes a UTC timestamp as fixed-width RFC 3339 with nanoseconds:
 /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
@@ -218,6 +248,10 @@ impl KeyValue for chrono::DateTime<chrono::Utc> {
             self.nanosecond(),
         )
     }
+
+    fn key_len_hint(&self) -> usize {
+        TIMESTAMP_LEN
+    }
 }
 
 #[cfg(feature = "time")]
@@ -235,6 +269,10 @@ impl KeyValue for time::OffsetDateTime {
             utc.nanosecond(),
         )
     }
+
+    fn key_len_hint(&self) -> usize {
+        TIMESTAMP_LEN
+    }
 }
 
 #[cfg(feature = "uuid")]
@@ -243,6 +281,10 @@ impl KeyValue for uuid::Uuid {
         let mut buf = uuid::Uuid::encode_buffer();
         out.push_str(self.hyphenated().encode_lower(&mut buf));
         Ok(())
+    }
+
+    fn key_len_hint(&self) -> usize {
+        uuid::fmt::Hyphenated::LENGTH
     }
 }
 
@@ -259,11 +301,18 @@ impl KeyValue for uuid::Uuid {
 pub trait KeyArg<T: ?Sized> {
     /// Appends the key encoding of the argument, exactly as a `T` would write it.
     fn write_key_arg(&self, out: &mut String) -> Result<(), KeyValueError>;
+
+    /// The encoding's length hint, as [`KeyValue::key_len_hint`].
+    fn key_len_hint(&self) -> usize;
 }
 
 impl<T: KeyValue> KeyArg<T> for T {
     fn write_key_arg(&self, out: &mut String) -> Result<(), KeyValueError> {
         self.write_key(out)
+    }
+
+    fn key_len_hint(&self) -> usize {
+        KeyValue::key_len_hint(self)
     }
 }
 
@@ -271,11 +320,19 @@ impl<T: KeyValue> KeyArg<T> for &T {
     fn write_key_arg(&self, out: &mut String) -> Result<(), KeyValueError> {
         (**self).write_key(out)
     }
+
+    fn key_len_hint(&self) -> usize {
+        KeyValue::key_len_hint(*self)
+    }
 }
 
 impl KeyArg<String> for &str {
     fn write_key_arg(&self, out: &mut String) -> Result<(), KeyValueError> {
         (**self).write_key(out)
+    }
+
+    fn key_len_hint(&self) -> usize {
+        self.len()
     }
 }
 

@@ -94,6 +94,7 @@
 extern crate self as dynamo_entity;
 
 pub mod attribute;
+mod de;
 mod entity;
 mod error;
 pub mod key;
@@ -118,8 +119,8 @@ pub const TYPE_ATTRIBUTE: &str = "Type";
 #[doc(hidden)]
 pub mod __private {
     pub use crate::attribute::{
-        check_entity_type, put_scalar, put_serde, take_optional_scalar, take_scalar, take_serde,
-        Scalar,
+        check_entity_type, put_list, put_scalar, put_serde, take_list, take_optional_list,
+        take_optional_scalar, take_scalar, take_serde, Scalar,
     };
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
     pub use crate::{
@@ -156,11 +157,18 @@ pub mod __private {
             })
     }
 
+    /// A key field's value as a trait object. Generated code calls this once per placeholder,
+    /// spanned at the field's type, so that a type which cannot be a key is reported once, there.
+    #[inline]
+    pub fn key_value<T: KeyValue>(value: &T) -> &dyn KeyValue {
+        value
+    }
+
     /// Appends a field's value to a key being built from the entity itself.
     #[inline]
-    pub fn write_key_value<T: KeyValue + ?Sized>(
+    pub fn write_key_value(
         out: &mut String,
-        value: &T,
+        value: &dyn KeyValue,
         entity: &'static str,
         field: &'static str,
         template: &'static str,
@@ -171,6 +179,15 @@ pub mod __private {
             template,
             reason,
         })
+    }
+
+    /// Stores the entity-type attribute.
+    #[inline]
+    pub fn put_entity_type(item: &mut Item, entity: &'static str) {
+        item.insert(
+            TYPE_ATTRIBUTE.to_owned(),
+            AttributeValue::S(entity.to_owned()),
+        );
     }
 
     /// Stores a built key in the item under the index's attribute names.
