@@ -1,1 +1,87 @@
-//! Workspace-level tests, examples and benchmarks for dynamo-entity.
+//! Support for this workspace's tests and examples: a client on Amazon's DynamoDB Local and a
+//! fresh table for each test.
+//!
+//! The endpoint is `DYNAMODB_ENDPOINT` when it is set (`scripts/test` starts one DynamoDB Local
+//! for the whole suite; `docker compose up -d` gives `http://localhost:8000`). Otherwise the first
+//! use starts one with `scripts/dynamodb-local`, which stops it again when this process exits.
+//! When neither works, the test fails and says how to get DynamoDB Local: it never passes
+//! without it.
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::Client;
+use dynamo_entity::{Table, TableSchema};
+
+/// The endpoint of the DynamoDB Local this process uses, started on first use if needed.
+pub fn endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| match std::env::var("DYNAMODB_ENDPOINT") {
+        Ok(endpoint) if !endpoint.is_empty() => endpoint,
+        _ => start_dynamodb_local(),
+    })
+}
+
+fn start_dynamodb_local() -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/dynamodb-local");
+    let output = Command::new("bash")
+        .arg(script)
+        .arg("start")
+        .env("DYNAMODB_LOCAL_PARENT", std::process::id().to_string())
+        .stderr(Stdio::inherit())
+        .output();
+    match output {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        Ok(out) => panic!(
+            "DynamoDB Local could not be started ({script} exited with {}). Tests need it: \
+             install Java 17+ and npm so the script can run it, or start one yourself \
+             (`docker compose up -d`) and set DYNAMODB_ENDPOINT=http://localhost:8000",
+            out.status
+        ),
+        Err(e) => panic!("cannot run {script}: {e}; set DYNAMODB_ENDPOINT to a DynamoDB Local"),
+    }
+}
+
+/// A client on DynamoDB Local. Make one per test: a client belongs to the async runtime it
+/// was first used on.
+pub fn client() -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "dynamodb-local",
+        ))
+        .build();
+    Client::from_conf(config)
+}
+
+/// A table name no other test in this run uses.
+pub fn unique_table_name(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A new, empty table with `schema`, on its own, so tests can run in parallel.
+pub async fn fresh_table(schema: TableSchema) -> Table {
+    let table = Table::new(client(), unique_table_name("test"), schema);
+    table
+        .create_table()
+        .await
+        .unwrap_or_else(|e| panic!("creating table {} on {}: {e}", table.name(), endpoint()));
+    table
+}

@@ -109,13 +109,19 @@ impl<'c, 'a> Index<'c, 'a> {
         self.params.iter().any(|f| f.option_inner.is_some())
     }
 
-    /// `primary_key` / `gsi3_key`, and `partition_key` / `gsi3_partition_key`.
-    fn builder_names(&self) -> (Ident, Ident) {
+    /// `primary_key` / `gsi3_key`, `partition_key` / `gsi3_partition_key`, and `query` /
+    /// `query_gsi3`.
+    fn builder_names(&self) -> (Ident, Ident, Ident) {
         match self.id {
-            IndexId::Primary => (format_ident!("primary_key"), format_ident!("partition_key")),
+            IndexId::Primary => (
+                format_ident!("primary_key"),
+                format_ident!("partition_key"),
+                format_ident!("query"),
+            ),
             IndexId::Gsi(n) => (
                 format_ident!("gsi{}_key", n),
                 format_ident!("gsi{}_partition_key", n),
+                format_ident!("query_gsi{}", n),
             ),
         }
     }
@@ -239,7 +245,7 @@ fn build_key(
 }
 
 fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenStream {
-    let (key_fn, partition_fn) = index.builder_names();
+    let (key_fn, partition_fn, query_fn) = index.builder_names();
     let describe = index.id.describe();
     let param = |field: &Field<'_>| {
         let ident = field.ident;
@@ -248,11 +254,15 @@ fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenS
     };
     let key_params = index.params.iter().map(|f| param(f));
     let (pk_lit, pk_template) = index.pk;
-    let pk_params = index
+    let pk_fields: Vec<&Field<'_>> = index
         .params
         .iter()
+        .copied()
         .filter(|f| pk_template.placeholders().any(|(name, _)| name == f.name))
-        .map(|f| param(f));
+        .collect();
+    let pk_params: Vec<TokenStream> = pk_fields.iter().map(|f| param(f)).collect();
+    let pk_args = pk_fields.iter().map(|f| f.ident);
+    let index_path = index.index_path();
     let key = build_key(entity, cont, index, Source::Args);
     let pk = build_key_string(entity, pk_lit, pk_template, cont, Source::Args);
     let templates = match index.sk {
@@ -263,6 +273,11 @@ fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenS
         format!("The {describe} of a `{entity}` ({templates}), built from its key fields.");
     let partition_doc = format!(
         "The {describe} partition key of a `{entity}` (`{}`), for queries.",
+        pk_lit.value()
+    );
+    let query_doc = format!(
+        "A query on the {describe} partition `{}`, selecting `{entity}` items; run it with \
+         `Table::query`.",
         pk_lit.value()
     );
     quote! {
@@ -276,6 +291,15 @@ fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenS
         pub fn #partition_fn(#(#pk_params),*) -> ::dynamo_entity::__private::Result<
             ::dynamo_entity::__private::String, ::dynamo_entity::__private::Error> {
             ::dynamo_entity::__private::Result::Ok(#pk)
+        }
+
+        #[doc = #query_doc]
+        pub fn #query_fn(#(#pk_params),*) -> ::dynamo_entity::__private::Result<
+            ::dynamo_entity::__private::Query<Self>, ::dynamo_entity::__private::Error> {
+            ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Query::__new(
+                #index_path,
+                Self::#partition_fn(#(#pk_args),*)?,
+            ))
         }
     }
 }

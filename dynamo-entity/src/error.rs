@@ -66,6 +66,45 @@ pub enum Error {
         found: Option<String>,
     },
 
+    /// `create` found an item with the same key: nothing was written.
+    #[error("{entity} {key} already exists")]
+    AlreadyExists {
+        /// The entity type.
+        entity: &'static str,
+        /// The item's primary key.
+        key: crate::Key,
+    },
+
+    /// The item had to exist (`replace`, `delete` with `must_exist`) and does not.
+    #[error("{entity} {key} does not exist")]
+    NotFound {
+        /// The entity type.
+        entity: &'static str,
+        /// The item's primary key.
+        key: crate::Key,
+    },
+
+    /// A condition of the write did not hold: nothing was written.
+    #[error("the condition on {entity} {key} did not hold; nothing was written")]
+    ConditionFailed {
+        /// The entity type.
+        entity: &'static str,
+        /// The item's primary key.
+        key: crate::Key,
+    },
+
+    /// A table definition that cannot hold the entities given to it.
+    #[error("table schema: {0}")]
+    Schema(String),
+
+    /// A pagination cursor that this query did not produce, or that was altered.
+    #[error("invalid cursor: {0}")]
+    InvalidCursor(&'static str),
+
+    /// The request to DynamoDB failed.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+
     /// A field could not be converted to an attribute value (a serde error from a complex field).
     #[error("cannot encode {entity}.{field}: {message}")]
     Encode {
@@ -76,6 +115,19 @@ pub enum Error {
         /// The serializer's message.
         message: String,
     },
+}
+
+/// A failed request, its operation named, the SDK's error kept as the source.
+#[derive(Debug, thiserror::Error)]
+#[error("DynamoDB {operation} failed: {message}")]
+pub struct RequestError {
+    /// The DynamoDB operation (`PutItem`, `Query`, ...).
+    pub operation: &'static str,
+    /// The SDK error with its whole chain of causes, as text.
+    pub message: String,
+    /// The SDK error.
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 /// The result type of the crate.

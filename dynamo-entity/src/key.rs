@@ -346,6 +346,16 @@ pub struct Key {
     pub sk: Option<String>,
 }
 
+/// `(USER#alice, PET#rex)`, or `(SESSION#t1)` without a sort key.
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.sk {
+            Some(sk) => write!(f, "({}, {})", self.pk, sk),
+            None => write!(f, "({})", self.pk),
+        }
+    }
+}
+
 /// An index of the table: the base table's primary key, or a numbered GSI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Index {

@@ -94,16 +94,24 @@
 extern crate self as dynamo_entity;
 
 pub mod attribute;
+mod cursor;
 mod de;
 mod entity;
 mod error;
 pub mod key;
+mod read;
+mod table;
+mod write;
 
 pub use aws_sdk_dynamodb;
+pub use cursor::Cursor;
 pub use dynamo_entity_derive::{Entity, KeyValue};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
-pub use error::{Error, KeyValueError, Result};
+pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyValue};
+pub use read::{Get, Page, Query, QueryRequest, SortKeyCondition};
+pub use table::{GsiSchema, Table, TableSchema};
+pub use write::Delete;
 
 /// A DynamoDB item, as the SDK represents it.
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
@@ -115,6 +123,19 @@ pub const SK_ATTRIBUTE: &str = "SK";
 /// The attribute holding each item's entity type.
 pub const TYPE_ATTRIBUTE: &str = "Type";
 
+/// Wraps a failed SDK request, keeping the SDK error as the source.
+pub(crate) fn request_error<E>(operation: &'static str, error: E) -> Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let message = aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string();
+    Error::Request(RequestError {
+        operation,
+        message,
+        source: Box::new(error),
+    })
+}
+
 /// What generated code uses. Not part of the API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
@@ -124,8 +145,8 @@ pub mod __private {
     };
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
     pub use crate::{
-        AttributeSchema, Entity, EntitySchema, Error, Item, KeySchema, KeyValueError, PK_ATTRIBUTE,
-        SK_ATTRIBUTE, TYPE_ATTRIBUTE,
+        AttributeSchema, Entity, EntitySchema, Error, Item, KeySchema, KeyValueError, Query,
+        PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
     };
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use core::default::Default;
