@@ -44,6 +44,35 @@ impl KeyDef {
     }
 }
 
+/// Fields the framework treats specially.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Role {
+    /// Optimistic locking: set to 1 on create, checked and incremented on every write.
+    Version,
+    /// Expiry time, stored as epoch seconds; expired items are never returned.
+    Ttl,
+    /// Set when the item is created.
+    CreatedAt,
+    /// Set on every write.
+    UpdatedAt,
+}
+
+impl Role {
+    pub const ALL: [(Role, &'static str); 4] = [
+        (Role::Version, "version"),
+        (Role::Ttl, "ttl"),
+        (Role::CreatedAt, "created_at"),
+        (Role::UpdatedAt, "updated_at"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Role::ALL
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map_or("", |(_, n)| n)
+    }
+}
+
 pub struct Field<'a> {
     pub ident: &'a Ident,
     /// The field name without `r#`, as placeholders spell it.
@@ -55,6 +84,8 @@ pub struct Field<'a> {
     pub attribute_span: Span,
     pub skip: bool,
     pub force_serde: bool,
+    /// A value the framework maintains or reads specially, with the option's span.
+    pub role: Option<(Role, Span)>,
     /// `T` when the field is written `Option<T>`.
     pub option_inner: Option<&'a Type>,
 }
@@ -71,6 +102,13 @@ pub struct Container<'a> {
 }
 
 impl<'a> Container<'a> {
+    /// The field with `role`, if any.
+    pub fn role_field(&self, role: Role) -> Option<&Field<'a>> {
+        self.fields
+            .iter()
+            .find(|f| f.role.is_some_and(|(r, _)| r == role))
+    }
+
     pub fn field(&self, name: &str) -> Option<&Field<'a>> {
         self.fields.iter().find(|f| f.name == name)
     }

@@ -9,7 +9,7 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Attribute, DeriveInput, Expr, ExprLit, Lit, LitStr, Meta};
 
-use crate::ast::{self, Container, Field, IndexId, KeyDef, TemplateAttr};
+use crate::ast::{self, Container, Field, IndexId, KeyDef, Role, TemplateAttr};
 use crate::ctxt::{did_you_mean, span_within, Errors};
 use crate::template;
 
@@ -17,7 +17,15 @@ use crate::template;
 pub const MAX_GSI: u8 = 20;
 
 const STRUCT_OPTIONS: &[&str] = &["entity_type", "constant_pk"];
-const FIELD_OPTIONS: &[&str] = &["rename", "skip", "serde"];
+const FIELD_OPTIONS: &[&str] = &[
+    "rename",
+    "skip",
+    "serde",
+    "version",
+    "ttl",
+    "created_at",
+    "updated_at",
+];
 
 /// `Some(n)` for `gsi1` … `gsi20`.
 fn gsi_number(attr: &Attribute) -> Option<u8> {
@@ -238,6 +246,7 @@ struct FieldAttrs {
     rename: Option<LitStr>,
     skip: bool,
     serde: bool,
+    role: Option<(Role, Span)>,
 }
 
 fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
@@ -245,6 +254,7 @@ fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
         rename: None,
         skip: false,
         serde: false,
+        role: None,
     };
     for attr in &field.attrs {
         if is_key_attribute(attr) {
@@ -275,6 +285,19 @@ fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
                     attrs.skip = true;
                 } else if meta.path.is_ident("serde") {
                     attrs.serde = true;
+                } else if let Some((role, _)) =
+                    Role::ALL.iter().find(|(_, name)| meta.path.is_ident(name))
+                {
+                    match attrs.role {
+                        Some((other, _)) => errors.spanned(
+                            &meta.path,
+                            format!(
+                                "a field has one role; this one is already `{}`",
+                                other.name()
+                            ),
+                        ),
+                        None => attrs.role = Some((*role, meta.path.span())),
+                    }
                 } else {
                     return Err(unknown_option(
                         &meta.path,
@@ -348,6 +371,7 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
                 attribute_span,
                 skip: field_attrs.skip,
                 force_serde: field_attrs.serde,
+                role: field_attrs.role,
                 option_inner: ast::option_inner(&field.ty),
             })
         })

@@ -3,7 +3,9 @@
 
 use syn::Type;
 
-use crate::ast::{last_segment, Container, IndexId, KeyDef, TemplateAttr};
+use crate::ast::{
+    last_segment, single_type_argument, Container, IndexId, KeyDef, Role, TemplateAttr,
+};
 use crate::attr::MAX_GSI;
 use crate::ctxt::{did_you_mean, span_within, Errors};
 
@@ -17,6 +19,7 @@ pub fn check(cont: &Container<'_>, errors: &mut Errors) {
     }
     constant_pk_is_needed(cont, errors);
     attribute_names_are_free(cont, errors);
+    roles_fit(cont, errors);
 }
 
 /// A GSI needs a partition key; a sort key alone cannot be queried.
@@ -115,6 +118,19 @@ fn placeholders_name_key_fields(
             );
             continue;
         }
+        // created_at is set once, before the key is built; the others change after the
+        // item exists, and a key built from them would leave the item behind.
+        if let Some((role @ (Role::Version | Role::Ttl | Role::UpdatedAt), _)) = field.role {
+            errors.at(
+                span,
+                format!(
+                    "placeholder `<{name}>` names the `{}` field, which changes while the item \
+                     lives; a key built from it would leave the item behind",
+                    role.name()
+                ),
+            );
+            continue;
+        }
         let mut ty = field.ty;
         if let Some(inner) = field.option_inner {
             if index == IndexId::Primary {
@@ -186,6 +202,94 @@ fn attribute_names_are_free(cont: &Container<'_>, errors: &mut Errors) {
         }
         seen.push(attribute);
     }
+}
+
+/// Each role is given to one field at most, on a stored field whose type can hold it.
+fn roles_fit(cont: &Container<'_>, errors: &mut Errors) {
+    for (role, name) in Role::ALL {
+        let mut fields = cont
+            .fields
+            .iter()
+            .filter(|f| f.role.is_some_and(|(r, _)| r == role));
+        fields.next();
+        for extra in fields {
+            let span = extra.role.map_or(extra.ident.span(), |(_, span)| span);
+            errors.at(
+                span,
+                format!("two fields are marked `{name}`; an entity has one"),
+            );
+        }
+    }
+    for field in &cont.fields {
+        let Some((role, span)) = field.role else {
+            continue;
+        };
+        let name = role.name();
+        if field.skip {
+            errors.at(
+                span,
+                format!("the `{name}` field must be stored; remove #[dynamo(skip)]"),
+            );
+            continue;
+        }
+        let expected = match role {
+            Role::Version => (!is_integer(field.ty)).then_some("an integer type such as u64"),
+            Role::Ttl => (!is_ttl_type(field.option_inner.unwrap_or(field.ty))).then_some(
+                "chrono::DateTime<Utc>, time::OffsetDateTime or integer epoch seconds \
+                 (optionally in an Option)",
+            ),
+            Role::CreatedAt | Role::UpdatedAt => {
+                (!is_timestamp(field.ty)).then_some("chrono::DateTime<Utc> or time::OffsetDateTime")
+            }
+        };
+        if let Some(expected) = expected {
+            errors.push(syn::Error::new_spanned(
+                field.ty,
+                format!("the `{name}` field must be {expected}"),
+            ));
+        }
+    }
+}
+
+fn type_ident(ty: &Type) -> Option<String> {
+    last_segment(ty).map(|s| s.ident.to_string())
+}
+
+fn is_integer(ty: &Type) -> bool {
+    matches!(
+        type_ident(ty).as_deref(),
+        Some(
+            "u8" | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+                | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+        )
+    )
+}
+
+pub fn is_timestamp(ty: &Type) -> bool {
+    match last_segment(ty) {
+        Some(segment) if segment.ident == "OffsetDateTime" => true,
+        Some(segment) if segment.ident == "DateTime" => single_type_argument(segment)
+            .and_then(last_segment)
+            .is_some_and(|arg| arg.ident == "Utc"),
+        _ => false,
+    }
+}
+
+fn is_ttl_type(ty: &Type) -> bool {
+    is_timestamp(ty)
+        || matches!(
+            type_ident(ty).as_deref(),
+            Some("i64" | "u64" | "i32" | "u32")
+        )
 }
 
 /// What a reserved attribute name holds, if `name` is one.

@@ -9,7 +9,7 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Type};
 
-use crate::ast::{last_segment, single_type_argument, Container, Field, IndexId, KeyDef};
+use crate::ast::{last_segment, single_type_argument, Container, Field, IndexId, KeyDef, Role};
 use crate::template::{Segment, Template};
 use crate::{attr, check, ctxt::Errors};
 
@@ -47,6 +47,10 @@ fn fallback(input: &DeriveInput) -> TokenStream {
                     entity_type: #name,
                     type_attribute: ::dynamo_entity::__private::TYPE_ATTRIBUTE,
                     constant_pk: false,
+                    version: ::dynamo_entity::__private::Option::None,
+                    ttl: ::dynamo_entity::__private::Option::None,
+                    created_at: ::dynamo_entity::__private::Option::None,
+                    updated_at: ::dynamo_entity::__private::Option::None,
                     keys: &[],
                     attributes: &[],
                 };
@@ -368,6 +372,8 @@ fn index_key_arm(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> T
 /// How a field's value is converted (see the runtime's `attribute` module).
 enum Codec<'a> {
     Scalar,
+    /// The TTL field: epoch seconds (`N`), whatever its Rust type.
+    Ttl,
     /// `Vec<T>` of a scalar `T`: a list converted element by element.
     List(&'a Type),
     Serde,
@@ -395,6 +401,14 @@ fn is_scalar(ty: &Type) -> bool {
     }
 }
 
+/// The codec of a field's (inner) type `ty`, its role first.
+fn field_codec<'a>(field: &Field<'_>, ty: &'a Type) -> Codec<'a> {
+    match field.role {
+        Some((Role::Ttl, _)) => Codec::Ttl,
+        _ => codec(ty, field.force_serde),
+    }
+}
+
 /// Recognises the directly converted types by spelling; anything else, including aliases,
 /// takes serde, which stores the same values, only more slowly.
 fn codec(ty: &Type, force_serde: bool) -> Codec<'_> {
@@ -418,9 +432,13 @@ fn put_field(entity: &str, field: &Field<'_>) -> TokenStream {
     let ident = field.ident;
     let name = &field.name;
     let attribute = &field.attribute;
-    let put = |ty: &Type, value: TokenStream| match codec(ty, field.force_serde) {
+    let put = |ty: &Type, value: TokenStream| match field_codec(field, ty) {
         Codec::Scalar => quote_spanned! {ty.span()=>
             ::dynamo_entity::__private::put_scalar::<#ty>(
+                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
+        },
+        Codec::Ttl => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::put_ttl::<#ty>(
                 &mut __dynamo_item, #entity, #name, #attribute, #value)?;
         },
         Codec::List(element) => quote_spanned! {ty.span()=>
@@ -457,13 +475,19 @@ fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
     let value = quote!(__dynamo_item.remove(#attribute));
     let take = match (
         field.option_inner,
-        codec(field.option_inner.unwrap_or(ty), field.force_serde),
+        field_codec(field, field.option_inner.unwrap_or(ty)),
     ) {
         (Some(inner), Codec::Scalar) => quote_spanned! {ty.span()=>
             ::dynamo_entity::__private::take_optional_scalar::<#inner>(#value, #entity, #attribute)?
         },
         (None, Codec::Scalar) => quote_spanned! {ty.span()=>
             ::dynamo_entity::__private::take_scalar::<#ty>(#value, #entity, #attribute)?
+        },
+        (Some(inner), Codec::Ttl) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_optional_ttl::<#inner>(#value, #entity, #attribute)?
+        },
+        (None, Codec::Ttl) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_ttl::<#ty>(#value, #entity, #attribute)?
         },
         (Some(_), Codec::List(element)) => quote_spanned! {ty.span()=>
             ::dynamo_entity::__private::take_optional_list::<#element>(#value, #entity, #attribute)?
@@ -500,11 +524,20 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
             }
         }
     });
+    let role = |role: Role| option_str(cont.role_field(role).map(|f| f.attribute.clone()));
+    let version = role(Role::Version);
+    let ttl = role(Role::Ttl);
+    let created_at = role(Role::CreatedAt);
+    let updated_at = role(Role::UpdatedAt);
     quote! {
         ::dynamo_entity::__private::EntitySchema {
             entity_type: #entity,
             type_attribute: ::dynamo_entity::__private::TYPE_ATTRIBUTE,
             constant_pk: #constant_pk,
+            version: #version,
+            ttl: #ttl,
+            created_at: #created_at,
+            updated_at: #updated_at,
             keys: &[#(#keys),*],
             attributes: &[#(#attributes),*],
         }

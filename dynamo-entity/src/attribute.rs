@@ -297,6 +297,109 @@ pub fn put_serde<T: Serialize + ?Sized>(
     Ok(())
 }
 
+/// A TTL field's type: stored as epoch seconds (`N`), as DynamoDB's TTL needs. Sub-second
+/// precision is not kept.
+#[doc(hidden)]
+pub trait TtlValue: Sized {
+    /// Seconds since the Unix epoch.
+    fn to_epoch_seconds(&self) -> i64;
+    /// The value at `seconds`, if the type can hold it.
+    fn from_epoch_seconds(seconds: i64) -> Option<Self>;
+}
+
+macro_rules! integer_ttl {
+    ($($ty:ty),*) => {$(
+        impl TtlValue for $ty {
+            fn to_epoch_seconds(&self) -> i64 {
+                i64::try_from(*self).unwrap_or(i64::MAX)
+            }
+            fn from_epoch_seconds(seconds: i64) -> Option<Self> {
+                <$ty>::try_from(seconds).ok()
+            }
+        }
+    )*};
+}
+integer_ttl!(i32, i64, u32, u64);
+
+#[cfg(feature = "chrono")]
+impl TtlValue for chrono::DateTime<chrono::Utc> {
+    fn to_epoch_seconds(&self) -> i64 {
+        self.timestamp()
+    }
+    fn from_epoch_seconds(seconds: i64) -> Option<Self> {
+        chrono::DateTime::from_timestamp(seconds, 0)
+    }
+}
+
+#[cfg(feature = "time")]
+impl TtlValue for time::OffsetDateTime {
+    fn to_epoch_seconds(&self) -> i64 {
+        self.unix_timestamp()
+    }
+    fn from_epoch_seconds(seconds: i64) -> Option<Self> {
+        time::OffsetDateTime::from_unix_timestamp(seconds).ok()
+    }
+}
+
+const TTL_EXPECTED: &str = "epoch seconds (N)";
+
+/// Adds the TTL field's attribute.
+#[inline]
+pub fn put_ttl<T: TtlValue>(
+    item: &mut Item,
+    _entity: &'static str,
+    _field: &'static str,
+    attribute: &'static str,
+    value: &T,
+) -> Result<(), Error> {
+    let seconds = itoa::Buffer::new()
+        .format(value.to_epoch_seconds())
+        .to_owned();
+    item.insert(attribute.to_owned(), AttributeValue::N(seconds));
+    Ok(())
+}
+
+/// Reads a required TTL field.
+pub fn take_ttl<T: TtlValue>(
+    value: Option<AttributeValue>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<T, Error> {
+    let value =
+        value.ok_or_else(|| decode_error(entity, attribute, TTL_EXPECTED, MISSING.to_owned()))?;
+    let seconds = match &value {
+        AttributeValue::N(n) => n.parse::<i64>().ok(),
+        _ => None,
+    };
+    seconds
+        .and_then(T::from_epoch_seconds)
+        .ok_or_else(|| decode_error(entity, attribute, TTL_EXPECTED, describe(&value)))
+}
+
+/// Reads an optional TTL field: missing or `NULL` is `None`.
+pub fn take_optional_ttl<T: TtlValue>(
+    value: Option<AttributeValue>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<Option<T>, Error> {
+    match value {
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        value => take_ttl(value, entity, attribute).map(Some),
+    }
+}
+
+/// Whether an item's TTL attribute says it has expired (at or before `now`, in epoch seconds).
+/// DynamoDB deletes expired items only eventually, so reads must check.
+pub(crate) fn is_expired(item: &Item, ttl_attribute: Option<&str>, now: i64) -> bool {
+    let Some(attribute) = ttl_attribute else {
+        return false;
+    };
+    match item.get(attribute) {
+        Some(AttributeValue::N(n)) => n.parse::<i64>().is_ok_and(|expiry| expiry <= now),
+        _ => false,
+    }
+}
+
 /// Adds a list field (`Vec<T>` of a scalar `T`, other than bytes) as an `L` of the scalars:
 /// the same attribute serde would write, without the detour.
 #[inline]

@@ -39,6 +39,14 @@ pub struct EntitySchema {
     /// Whether the partition key templates without placeholders were declared intentional with
     /// `#[dynamo(constant_pk)]`.
     pub constant_pk: bool,
+    /// The `#[dynamo(version)]` attribute: optimistic locking.
+    pub version: Option<&'static str>,
+    /// The `#[dynamo(ttl)]` attribute: expiry in epoch seconds.
+    pub ttl: Option<&'static str>,
+    /// The `#[dynamo(created_at)]` attribute.
+    pub created_at: Option<&'static str>,
+    /// The `#[dynamo(updated_at)]` attribute.
+    pub updated_at: Option<&'static str>,
     /// The key templates: the primary key first, then each GSI in ascending order.
     pub keys: &'static [KeySchema],
     /// The application attributes, in field order (skipped fields are absent).

@@ -84,6 +84,23 @@ pub enum Error {
         key: crate::Key,
     },
 
+    /// The item changed since it was read (optimistic locking): nothing was written. Read it
+    /// again and retry.
+    #[error(
+        "{entity} {key} was changed by someone else: expected version {expected}, found {}",
+        found.map_or_else(|| "none".to_owned(), |v| v.to_string())
+    )]
+    VersionConflict {
+        /// The entity type.
+        entity: &'static str,
+        /// The item's primary key.
+        key: crate::Key,
+        /// The version this write was based on (0: never stored).
+        expected: u64,
+        /// The version stored, if any.
+        found: Option<u64>,
+    },
+
     /// A condition of the write did not hold: nothing was written.
     #[error("the condition on {entity} {key} did not hold; nothing was written")]
     ConditionFailed {

@@ -189,7 +189,6 @@ const TIMESTAMP_LEN: usize = 30;
 
 /// Writes a UTC timestamp as fixed-width RFC 3339 with nanoseconds:
 /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
-#[cfg(any(feature = "chrono", feature = "time"))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn push_timestamp(
     out: &mut String,

@@ -93,11 +93,31 @@
 // Generated code names `::dynamo_entity`, which must resolve inside this crate's own tests too.
 extern crate self as dynamo_entity;
 
+/// Lets a request builder be awaited directly: `table.get::<Pet>(key).await`.
+macro_rules! into_future {
+    ($builder:ident, $output:ty) => {
+        impl<'t, E: $crate::Entity + Send + Sync + 't> ::std::future::IntoFuture
+            for $builder<'t, E>
+        {
+            type Output = $crate::Result<$output>;
+            type IntoFuture =
+                ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send + 't>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use into_future;
+
 pub mod attribute;
+mod clock;
 mod cursor;
 mod de;
 mod entity;
 mod error;
+mod expression;
 pub mod key;
 mod read;
 mod table;
@@ -111,7 +131,7 @@ pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyValue};
 pub use read::{Get, Page, Query, QueryRequest, SortKeyCondition};
 pub use table::{GsiSchema, Table, TableSchema};
-pub use write::Delete;
+pub use write::{Delete, Put};
 
 /// A DynamoDB item, as the SDK represents it.
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
@@ -123,12 +143,22 @@ pub const SK_ATTRIBUTE: &str = "SK";
 /// The attribute holding each item's entity type.
 pub const TYPE_ATTRIBUTE: &str = "Type";
 
-/// Wraps a failed SDK request, keeping the SDK error as the source.
-pub(crate) fn request_error<E>(operation: &'static str, error: E) -> Error
+/// Wraps a failed SDK request, keeping the SDK error as the source. The message is DynamoDB's
+/// error code and message when the service answered, else the SDK's chain of causes.
+pub(crate) fn request_error<E, R>(
+    operation: &'static str,
+    error: aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> Error
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let message = aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string();
+    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+    let message = match (error.code(), error.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string(),
+    };
     Error::Request(RequestError {
         operation,
         message,
@@ -140,8 +170,9 @@ where
 #[doc(hidden)]
 pub mod __private {
     pub use crate::attribute::{
-        check_entity_type, put_list, put_scalar, put_serde, take_list, take_optional_list,
-        take_optional_scalar, take_scalar, take_serde, Scalar,
+        check_entity_type, put_list, put_scalar, put_serde, put_ttl, take_list, take_optional_list,
+        take_optional_scalar, take_optional_ttl, take_scalar, take_serde, take_ttl, Scalar,
+        TtlValue,
     };
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
     pub use crate::{

@@ -1,14 +1,14 @@
 //! Reads: get by key, and typed queries with pages, cursors and streams.
 
-use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
-use std::pin::Pin;
+use std::time::SystemTime;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::Stream;
 
+use crate::attribute::is_expired;
 use crate::cursor::{self, Binding, Cursor};
-use crate::{Entity, Index, Key, Result, Table};
+use crate::{clock, Entity, Index, Key, Result, Table};
 
 impl Table {
     /// Reads the entity with `key`: `None` if there is no item. An item of another entity type
@@ -53,7 +53,8 @@ impl<E: Entity> Get<'_, E> {
         self
     }
 
-    /// Sends the request.
+    /// Sends the request. An item whose TTL has passed is not returned, even before DynamoDB
+    /// deletes it.
     pub async fn send(self) -> Result<Option<E>> {
         let table = self.table;
         let output = table
@@ -65,18 +66,16 @@ impl<E: Entity> Get<'_, E> {
             .send()
             .await
             .map_err(|e| crate::request_error("GetItem", e))?;
-        output.item.map(E::from_item).transpose()
+        let now = clock::epoch_seconds(SystemTime::now());
+        output
+            .item
+            .filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
+            .map(E::from_item)
+            .transpose()
     }
 }
 
-impl<'t, E: Entity + Send + 't> IntoFuture for Get<'t, E> {
-    type Output = Result<Option<E>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 't>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::into_future!(Get, Option<E>);
 
 /// A condition on the sort key of a query, as key strings built from the entity's template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,7 +205,8 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         }
     }
 
-    /// Reads one page.
+    /// Reads one page. Items whose TTL has passed are left out, so a page can hold fewer
+    /// items than the page size, or none, and still have a cursor.
     pub async fn page(&self) -> Result<Page<E>> {
         let table = self.table;
         let index = self.query.index;
@@ -261,10 +261,12 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             .send()
             .await
             .map_err(|e| crate::request_error("Query", e))?;
+        let now = clock::epoch_seconds(SystemTime::now());
         let items = output
             .items
             .unwrap_or_default()
             .into_iter()
+            .filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
             .map(E::from_item)
             .collect::<Result<Vec<_>>>()?;
         let cursor = match output.last_evaluated_key {

@@ -45,6 +45,8 @@ pub struct TableSchema {
     pub indexes: Vec<GsiSchema>,
     /// The entity-type attribute (`Type`).
     pub type_attribute: String,
+    /// The TTL attribute, if an entity has a `#[dynamo(ttl)]` field.
+    pub ttl_attribute: Option<String>,
     /// The entity types registered, in registration order.
     pub entities: Vec<String>,
 }
@@ -76,6 +78,7 @@ impl TableSchema {
             sort_key: None,
             indexes: Vec::new(),
             type_attribute: crate::TYPE_ATTRIBUTE.to_owned(),
+            ttl_attribute: None,
             entities: Vec::new(),
         }
     }
@@ -124,6 +127,18 @@ impl TableSchema {
                         }
                     }
                 }
+            }
+        }
+        if let Some(ttl) = schema.ttl {
+            match &self.ttl_attribute {
+                Some(existing) if existing != ttl => {
+                    return Err(Error::Schema(format!(
+                        "{} keeps its TTL in `{ttl}`, but the entities before it use \
+                         `{existing}`; a table has one TTL attribute",
+                        schema.entity_type
+                    )))
+                }
+                _ => self.ttl_attribute = Some(ttl.to_owned()),
             }
         }
         if !self.entities.iter().any(|e| e == schema.entity_type) {
@@ -264,7 +279,7 @@ impl Table {
         &self.client
     }
 
-    /// Creates the table and its GSIs, for development and tests. Production tables are
+    /// Creates the table, its GSIs and its TTL setting, for development and tests. Production tables are
     /// better created by infrastructure-as-code from
     /// [`TableSchema::create_table_input`].
     pub async fn create_table(&self) -> Result<()> {
@@ -279,6 +294,20 @@ impl Table {
             .send()
             .await
             .map_err(|e| crate::request_error("CreateTable", e))?;
+        if let Some(attribute) = &self.schema.ttl_attribute {
+            let specification = aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(attribute)
+                .build()
+                .map_err(build_error)?;
+            self.client
+                .update_time_to_live()
+                .table_name(&self.name)
+                .time_to_live_specification(specification)
+                .send()
+                .await
+                .map_err(|e| crate::request_error("UpdateTimeToLive", e))?;
+        }
         Ok(())
     }
 }

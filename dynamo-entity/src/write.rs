@@ -1,17 +1,21 @@
-//! Writes: create, put, replace and delete, each conditioned as its name promises.
+//! Writes: create, put, replace and delete, each conditioned as its name promises, with
+//! optimistic locking and managed timestamps applied to the item before it is sent.
 
-use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
-use std::pin::Pin;
+use std::time::SystemTime;
 
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
-use crate::{Entity, Error, Key, Result, Table};
+use crate::expression::Expressions;
+use crate::{clock, Entity, EntitySchema, Error, Item, Key, Result, Table};
 
 /// How a put is conditioned.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum PutMode {
-    /// No condition: insert or overwrite.
+    /// Insert or overwrite (still subject to the version check).
     Upsert,
     /// The key must be free.
     Create,
@@ -21,79 +25,211 @@ enum PutMode {
 
 impl Table {
     /// Writes `entity` only if no item has its key; otherwise fails with
-    /// [`Error::AlreadyExists`] and writes nothing. Returns the entity as stored.
-    pub async fn create<E: Entity>(&self, entity: &E) -> Result<E> {
-        self.put_entity(entity, PutMode::Create).await
+    /// [`Error::AlreadyExists`] and writes nothing.
+    ///
+    /// Sets the `version` field to 1 and `created_at`/`updated_at` to now. Await it to get the
+    /// entity as stored.
+    pub fn create<'t, E: Entity>(&'t self, entity: &'t E) -> Put<'t, E> {
+        Put::new(self, entity, PutMode::Create)
     }
 
-    /// Writes `entity`, replacing any item with its key. Returns the entity as stored.
-    pub async fn put<E: Entity>(&self, entity: &E) -> Result<E> {
-        self.put_entity(entity, PutMode::Upsert).await
+    /// Writes `entity`, replacing any item with its key.
+    ///
+    /// With a `version` field, the write is conditioned on the version `entity` holds (0: there
+    /// must be no item yet) and stores the next one; a lost race is
+    /// [`Error::VersionConflict`].
+    pub fn put<'t, E: Entity>(&'t self, entity: &'t E) -> Put<'t, E> {
+        Put::new(self, entity, PutMode::Upsert)
     }
 
     /// Writes `entity` only if an item with its key exists; otherwise fails with
-    /// [`Error::NotFound`] and writes nothing. Returns the entity as stored.
-    pub async fn replace<E: Entity>(&self, entity: &E) -> Result<E> {
-        self.put_entity(entity, PutMode::Replace).await
+    /// [`Error::NotFound`]. Version handling as for [`put`](Self::put).
+    pub fn replace<'t, E: Entity>(&'t self, entity: &'t E) -> Put<'t, E> {
+        Put::new(self, entity, PutMode::Replace)
     }
 
     /// Deletes the item with `key`. By default deleting a missing item succeeds; see
-    /// [`Delete::must_exist`] and [`Delete::return_old`].
+    /// [`Delete::must_exist`], [`Delete::if_version`] and [`Delete::return_old`].
     pub fn delete<E: Entity>(&self, key: Key) -> Delete<'_, E> {
         Delete {
             table: self,
             key,
             must_exist: false,
+            version: None,
             return_old: false,
             entity: PhantomData,
         }
     }
+}
 
-    async fn put_entity<E: Entity>(&self, entity: &E, mode: PutMode) -> Result<E> {
-        let key = entity.key()?;
-        let item = entity.to_item()?;
-        // Decoding what is about to be written both returns the stored entity and proves the
-        // item reads back, before anything is sent.
+/// The version stored in an item (0 when there is none).
+fn stored_version(item: &Item, attribute: &str) -> Option<u64> {
+    match item.get(attribute) {
+        Some(AttributeValue::N(n)) => n.parse().ok(),
+        _ => None,
+    }
+}
+
+fn number(n: u64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+/// Why a conditional write failed, from the old item DynamoDB returned with the failure.
+fn diagnose(
+    schema: &EntitySchema,
+    key: Key,
+    mode: PutMode,
+    expected_version: Option<u64>,
+    old: Option<&Item>,
+) -> Error {
+    let entity = schema.entity_type;
+    let old = old.filter(|item| !item.is_empty());
+    match (mode, old) {
+        (PutMode::Create, Some(_)) => Error::AlreadyExists { entity, key },
+        (PutMode::Replace, None) => Error::NotFound { entity, key },
+        (_, old) => match (expected_version, schema.version) {
+            (Some(expected), Some(attribute)) => {
+                let found = old.and_then(|item| stored_version(item, attribute));
+                if found == Some(expected) {
+                    Error::ConditionFailed { entity, key }
+                } else if expected > 0 && old.is_none() {
+                    Error::NotFound { entity, key }
+                } else {
+                    Error::VersionConflict {
+                        entity,
+                        key,
+                        expected,
+                        found,
+                    }
+                }
+            }
+            _ => Error::ConditionFailed { entity, key },
+        },
+    }
+}
+
+/// The old item of a failed condition check, if that is how the request failed.
+fn condition_failure<E: ConditionFailure, R>(error: &SdkError<E, R>) -> Option<Option<&Item>> {
+    error
+        .as_service_error()
+        .and_then(ConditionFailure::old_item)
+}
+
+trait ConditionFailure {
+    /// `Some(old item)` when the request failed its condition check.
+    fn old_item(&self) -> Option<Option<&Item>>;
+}
+
+macro_rules! condition_failure {
+    ($($error:ty),*) => {$(
+        impl ConditionFailure for $error {
+            fn old_item(&self) -> Option<Option<&Item>> {
+                match self {
+                    Self::ConditionalCheckFailedException(e) => Some(e.item()),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+condition_failure!(
+    PutItemError,
+    DeleteItemError,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemError
+);
+
+/// A create, put or replace; await it (or call [`send`](Self::send)) for the entity as stored.
+#[must_use = "a write does nothing until awaited"]
+pub struct Put<'t, E> {
+    table: &'t Table,
+    entity: &'t E,
+    mode: PutMode,
+}
+
+impl<'t, E: Entity> Put<'t, E> {
+    fn new(table: &'t Table, entity: &'t E, mode: PutMode) -> Self {
+        Put {
+            table,
+            entity,
+            mode,
+        }
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<E> {
+        let table = self.table;
+        let schema = E::SCHEMA;
+        let key = self.entity.key()?;
+        let mut item = self.entity.to_item()?;
+        let mut expressions = Expressions::default();
+        let pk = &table.schema.partition_key;
+        match self.mode {
+            PutMode::Upsert => {}
+            PutMode::Create => {
+                let pk = expressions.name(pk);
+                expressions.require(format!("attribute_not_exists({pk})"));
+            }
+            PutMode::Replace => {
+                let pk = expressions.name(pk);
+                expressions.require(format!("attribute_exists({pk})"));
+            }
+        }
+
+        // Optimistic locking: the write is based on the version the entity holds.
+        let expected_version = schema.version.map(|attribute| {
+            let current = match self.mode {
+                PutMode::Create => 0,
+                _ => stored_version(&item, attribute).unwrap_or(0),
+            };
+            if self.mode != PutMode::Create {
+                if current == 0 {
+                    let pk = expressions.name(pk);
+                    expressions.require(format!("attribute_not_exists({pk})"));
+                } else {
+                    let name = expressions.name(attribute);
+                    let value = expressions.value(number(current));
+                    expressions.require(format!("{name} = {value}"));
+                }
+            }
+            item.insert(attribute.to_owned(), number(current.saturating_add(1)));
+            current
+        });
+
+        let now = clock::timestamp_text(SystemTime::now());
+        if let (PutMode::Create, Some(attribute)) = (self.mode, schema.created_at) {
+            item.insert(attribute.to_owned(), AttributeValue::S(now.clone()));
+        }
+        if let Some(attribute) = schema.updated_at {
+            item.insert(attribute.to_owned(), AttributeValue::S(now));
+        }
+
+        // Decoding what is about to be written both gives the stored entity and proves the item
+        // reads back, before anything is sent.
         let stored = E::from_item(item.clone())?;
-        let request = self
+        let condition = expressions.condition();
+        let (names, values) = expressions.into_maps();
+        let result = table
             .client
             .put_item()
-            .table_name(&self.name)
-            .set_item(Some(item));
-        let request = match mode {
-            PutMode::Upsert => request,
-            PutMode::Create => request
-                .condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", &self.schema.partition_key),
-            PutMode::Replace => request
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", &self.schema.partition_key),
-        };
-        match request.send().await {
+            .table_name(&table.name)
+            .set_item(Some(item))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
             Ok(_) => Ok(stored),
-            Err(e) if is_condition_failure(&e) => {
-                let entity = E::ENTITY_TYPE;
-                Err(match mode {
-                    PutMode::Create => Error::AlreadyExists { entity, key },
-                    PutMode::Replace => Error::NotFound { entity, key },
-                    PutMode::Upsert => Error::ConditionFailed { entity, key },
-                })
-            }
-            Err(e) => Err(crate::request_error("PutItem", e)),
+            Err(e) => match condition_failure(&e) {
+                Some(old) => Err(diagnose(&schema, key, self.mode, expected_version, old)),
+                None => Err(crate::request_error("PutItem", e)),
+            },
         }
     }
 }
 
-/// True when DynamoDB refused a write because its condition did not hold.
-fn is_condition_failure<E, R>(error: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-{
-    error
-        .as_service_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "ConditionalCheckFailedException")
-}
+crate::into_future!(Put, E);
 
 /// A delete request; await it (or call [`send`](Self::send)).
 #[must_use = "a delete does nothing until awaited"]
@@ -101,6 +237,7 @@ pub struct Delete<'t, E> {
     table: &'t Table,
     key: Key,
     must_exist: bool,
+    version: Option<u64>,
     return_old: bool,
     entity: PhantomData<fn() -> E>,
 }
@@ -109,6 +246,13 @@ impl<E: Entity> Delete<'_, E> {
     /// Fail with [`Error::NotFound`] if there is no item to delete.
     pub fn must_exist(mut self) -> Self {
         self.must_exist = true;
+        self
+    }
+
+    /// Delete only if the stored version is `version` (the one read); otherwise fail with
+    /// [`Error::VersionConflict`]. Needs a `#[dynamo(version)]` field.
+    pub fn if_version(mut self, version: u64) -> Self {
+        self.version = Some(version);
         self
     }
 
@@ -122,16 +266,34 @@ impl<E: Entity> Delete<'_, E> {
     /// [`return_old`](Self::return_old) was asked for and an item was deleted.
     pub async fn send(self) -> Result<Option<E>> {
         let table = self.table;
+        let schema = E::SCHEMA;
+        let mut expressions = Expressions::default();
+        if self.must_exist {
+            let pk = expressions.name(&table.schema.partition_key);
+            expressions.require(format!("attribute_exists({pk})"));
+        }
+        if let Some(version) = self.version {
+            let attribute = schema.version.ok_or_else(|| {
+                Error::Schema(format!(
+                    "{} has no #[dynamo(version)] field",
+                    schema.entity_type
+                ))
+            })?;
+            let name = expressions.name(attribute);
+            let value = expressions.value(number(version));
+            expressions.require(format!("{name} = {value}"));
+        }
+        let condition = expressions.condition();
+        let (names, values) = expressions.into_maps();
         let mut request = table
             .client
             .delete_item()
             .table_name(&table.name)
-            .set_key(Some(table.schema.key_item(&self.key)));
-        if self.must_exist {
-            request = request
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", &table.schema.partition_key);
-        }
+            .set_key(Some(table.schema.key_item(&self.key)))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         if self.return_old {
             request = request.return_values(ReturnValue::AllOld);
         }
@@ -140,20 +302,19 @@ impl<E: Entity> Delete<'_, E> {
                 Some(old) if self.return_old && !old.is_empty() => E::from_item(old).map(Some),
                 _ => Ok(None),
             },
-            Err(e) if is_condition_failure(&e) => Err(Error::NotFound {
-                entity: E::ENTITY_TYPE,
-                key: self.key,
-            }),
-            Err(e) => Err(crate::request_error("DeleteItem", e)),
+            Err(e) => match condition_failure(&e) {
+                Some(old) => {
+                    let mode = if self.must_exist {
+                        PutMode::Replace
+                    } else {
+                        PutMode::Upsert
+                    };
+                    Err(diagnose(&schema, self.key, mode, self.version, old))
+                }
+                None => Err(crate::request_error("DeleteItem", e)),
+            },
         }
     }
 }
 
-impl<'t, E: Entity + Send + 't> IntoFuture for Delete<'t, E> {
-    type Output = Result<Option<E>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 't>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::into_future!(Delete, Option<E>);

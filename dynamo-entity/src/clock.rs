@@ -1,0 +1,98 @@
+//! The current time, for managed timestamps and TTL checks, without a date-time crate.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::key::push_timestamp;
+
+/// Seconds since the Unix epoch (negative before it).
+pub(crate) fn epoch_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+/// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian calendar), after
+/// Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `time` as the fixed-width RFC 3339 text that timestamp fields store.
+pub(crate) fn timestamp_text(time: SystemTime) -> String {
+    let nanos = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let secs = epoch_seconds(time);
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400) as u32;
+    let mut out = String::with_capacity(30);
+    // Years outside 0..=9999 do not occur on a working clock; an empty string would then fail
+    // to decode rather than store a wrong time.
+    let year = i32::try_from(year).unwrap_or(-1);
+    match push_timestamp(
+        &mut out,
+        year,
+        month,
+        day,
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60,
+        nanos,
+    ) {
+        Ok(()) => out,
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn formats_known_instants() {
+        let at = |secs: u64, nanos: u32| UNIX_EPOCH + Duration::new(secs, nanos);
+        assert_eq!(timestamp_text(at(0, 0)), "1970-01-01T00:00:00.000000000Z");
+        assert_eq!(
+            timestamp_text(at(951_782_400, 5)),
+            "2000-02-29T00:00:00.000000005Z"
+        );
+        assert_eq!(
+            timestamp_text(at(1_705_314_600, 0)),
+            "2024-01-15T10:30:00.000000000Z"
+        );
+        assert_eq!(
+            timestamp_text(at(4_102_444_799, 0)),
+            "2099-12-31T23:59:59.000000000Z"
+        );
+        assert_eq!(epoch_seconds(at(1_705_314_600, 999)), 1_705_314_600);
+    }
+
+    #[cfg(feature = "chrono")]
+    #[test]
+    fn agrees_with_chrono_on_every_day_for_three_centuries() {
+        for day in (-25_567i64..83_000).step_by(7) {
+            let secs = day * 86_400 + 45_296;
+            let time = if secs >= 0 {
+                UNIX_EPOCH + Duration::from_secs(secs as u64)
+            } else {
+                UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+            };
+            let chrono = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+            assert_eq!(
+                timestamp_text(time),
+                crate::KeyValue::to_key_string(&chrono).unwrap()
+            );
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Building DynamoDB expressions with placeholder names and values, so that no attribute name
+//! or value is ever spliced into expression text.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Item;
+
+#[derive(Default)]
+pub(crate) struct Expressions {
+    names: HashMap<String, String>,
+    values: Item,
+    conditions: Vec<String>,
+}
+
+impl Expressions {
+    /// The placeholder for an attribute name (`#n0`), one per name.
+    pub fn name(&mut self, attribute: &str) -> String {
+        if let Some((placeholder, _)) = self.names.iter().find(|(_, a)| *a == attribute) {
+            return placeholder.clone();
+        }
+        let placeholder = format!("#n{}", self.names.len());
+        self.names.insert(placeholder.clone(), attribute.to_owned());
+        placeholder
+    }
+
+    /// The placeholder for a value (`:v0`).
+    pub fn value(&mut self, value: AttributeValue) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    /// Adds a condition; all conditions must hold.
+    pub fn require(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+
+    /// The condition expression, if any condition was added.
+    pub fn condition(&self) -> Option<String> {
+        match self.conditions.len() {
+            0 => None,
+            1 => Some(self.conditions[0].clone()),
+            _ => Some(
+                self.conditions
+                    .iter()
+                    .map(|c| format!("({c})"))
+                    .collect::<Vec<_>>()
+                    .join(" AND "),
+            ),
+        }
+    }
+
+    /// Name and value placeholders, as the request wants them (`None` when empty).
+    pub fn into_maps(self) -> (Option<HashMap<String, String>>, Option<Item>) {
+        let names = (!self.names.is_empty()).then_some(self.names);
+        let values = (!self.values.is_empty()).then_some(self.values);
+        (names, values)
+    }
+}
