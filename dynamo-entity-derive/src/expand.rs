@@ -473,30 +473,25 @@ fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
     }
     let attribute = &field.attribute;
     let value = quote!(__dynamo_item.remove(#attribute));
-    let take = match (
-        field.option_inner,
-        field_codec(field, field.option_inner.unwrap_or(ty)),
-    ) {
-        (Some(inner), Codec::Scalar) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_optional_scalar::<#inner>(#value, #entity, #attribute)?
+    // The reader of the field's type, or of `T` in `Option<T>`.
+    let inner = field.option_inner.unwrap_or(ty);
+    let reader = match field_codec(field, inner) {
+        Codec::Scalar => quote!(::dynamo_entity::__private::take_scalar::<#inner>),
+        Codec::Ttl => quote!(::dynamo_entity::__private::take_ttl::<#inner>),
+        Codec::List(element) => quote!(::dynamo_entity::__private::take_list::<#element>),
+        // serde reads an Option itself: NULL or a missing attribute is None.
+        Codec::Serde => {
+            return quote_spanned! {ty.span()=>
+                #ident: ::dynamo_entity::__private::take_serde::<#ty>(#value, #entity, #attribute)?
+            };
+        }
+    };
+    let take = match field.option_inner {
+        Some(_) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_optional(#value, #entity, #attribute, #reader)?
         },
-        (None, Codec::Scalar) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_scalar::<#ty>(#value, #entity, #attribute)?
-        },
-        (Some(inner), Codec::Ttl) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_optional_ttl::<#inner>(#value, #entity, #attribute)?
-        },
-        (None, Codec::Ttl) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_ttl::<#ty>(#value, #entity, #attribute)?
-        },
-        (Some(_), Codec::List(element)) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_optional_list::<#element>(#value, #entity, #attribute)?
-        },
-        (None, Codec::List(element)) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_list::<#element>(#value, #entity, #attribute)?
-        },
-        (_, Codec::Serde) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_serde::<#ty>(#value, #entity, #attribute)?
+        None => quote_spanned! {ty.span()=>
+            #reader(#value, #entity, #attribute)?
         },
     };
     quote!(#ident: #take)

@@ -376,18 +376,6 @@ pub fn take_ttl<T: TtlValue>(
         .ok_or_else(|| decode_error(entity, attribute, TTL_EXPECTED, describe(&value)))
 }
 
-/// Reads an optional TTL field: missing or `NULL` is `None`.
-pub fn take_optional_ttl<T: TtlValue>(
-    value: Option<AttributeValue>,
-    entity: &'static str,
-    attribute: &'static str,
-) -> Result<Option<T>, Error> {
-    match value {
-        None | Some(AttributeValue::Null(_)) => Ok(None),
-        value => take_ttl(value, entity, attribute).map(Some),
-    }
-}
-
 /// Whether an item's TTL attribute says it has expired (at or before `now`, in epoch seconds).
 /// DynamoDB deletes expired items only eventually, so reads must check.
 pub(crate) fn is_expired(item: &Item, ttl_attribute: Option<&str>, now: i64) -> bool {
@@ -461,16 +449,18 @@ pub fn take_list<T: Scalar>(
     }
 }
 
-/// Reads an optional list field: a missing attribute or `NULL` is `None`.
+/// Reads an optional field with `take`, the reader of its inner type: a missing attribute or
+/// `NULL` is `None`.
 #[inline]
-pub fn take_optional_list<T: Scalar>(
+pub fn take_optional<T>(
     value: Option<AttributeValue>,
     entity: &'static str,
     attribute: &'static str,
-) -> Result<Option<Vec<T>>, Error> {
+    take: impl FnOnce(Option<AttributeValue>, &'static str, &'static str) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
     match value {
         None | Some(AttributeValue::Null(_)) => Ok(None),
-        value => take_list(value, entity, attribute).map(Some),
+        value => take(value, entity, attribute).map(Some),
     }
 }
 
@@ -490,19 +480,6 @@ pub fn take_scalar<T: Scalar>(
             T::EXPECTED,
             MISSING.to_owned(),
         )),
-    }
-}
-
-/// Reads an optional scalar field: a missing attribute or `NULL` is `None`.
-#[inline]
-pub fn take_optional_scalar<T: Scalar>(
-    value: Option<AttributeValue>,
-    entity: &'static str,
-    attribute: &'static str,
-) -> Result<Option<T>, Error> {
-    match value {
-        None | Some(AttributeValue::Null(_)) => Ok(None),
-        value => take_scalar(value, entity, attribute).map(Some),
     }
 }
 

@@ -170,9 +170,8 @@ where
 #[doc(hidden)]
 pub mod __private {
     pub use crate::attribute::{
-        check_entity_type, put_list, put_scalar, put_serde, put_ttl, take_list, take_optional_list,
-        take_optional_scalar, take_optional_ttl, take_scalar, take_serde, take_ttl, Scalar,
-        TtlValue,
+        check_entity_type, put_list, put_scalar, put_serde, put_ttl, take_list, take_optional,
+        take_scalar, take_serde, take_ttl, Scalar, TtlValue,
     };
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
     pub use crate::{
