@@ -20,7 +20,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         check::check(cont, &mut errors);
     }
     match (cont, errors.finish()) {
-        (Some(cont), Ok(())) => expand(&cont),
+        (Some(cont), Ok(())) => expand(&cont, &input.vis),
         (_, result) => {
             let mut tokens = result
                 .err()
@@ -428,38 +428,104 @@ fn codec(ty: &Type, force_serde: bool) -> Codec<'_> {
     }
 }
 
-fn put_field(entity: &str, field: &Field<'_>) -> TokenStream {
-    let ident = field.ident;
+/// Statements adding the field's attribute to `__dynamo_item`, the value taken from `value`,
+/// an expression of type `&FieldType`.
+fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> TokenStream {
     let name = &field.name;
     let attribute = &field.attribute;
-    let put = |ty: &Type, value: TokenStream| match field_codec(field, ty) {
-        Codec::Scalar => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::put_scalar::<#ty>(
+    let put = |ty: &Type, value: TokenStream| {
+        let (writer, type_argument) = match field_codec(field, ty) {
+            Codec::Scalar => (quote!(put_scalar), ty),
+            Codec::Ttl => (quote!(put_ttl), ty),
+            Codec::List(element) => (quote!(put_list), element),
+            Codec::Serde => (quote!(put_serde), ty),
+        };
+        quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::#writer::<#type_argument>(
                 &mut __dynamo_item, #entity, #name, #attribute, #value)?;
-        },
-        Codec::Ttl => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::put_ttl::<#ty>(
-                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
-        },
-        Codec::List(element) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::put_list::<#element>(
-                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
-        },
-        Codec::Serde => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::put_serde::<#ty>(
-                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
-        },
+        }
     };
     match field.option_inner {
         Some(inner) => {
-            let put = put(inner, quote!(__dynamo_value));
+            let put = put(inner, quote!(__dynamo_inner));
             quote! {
-                if let ::dynamo_entity::__private::Option::Some(__dynamo_value) = &self.#ident {
+                if let ::dynamo_entity::__private::Option::Some(__dynamo_inner) = #value {
                     #put
                 }
             }
         }
-        None => put(field.ty, quote!(&self.#ident)),
+        None => put(field.ty, value),
+    }
+}
+
+/// What the typed API may do with a field (see the runtime's `condition::kind`).
+fn field_kind(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
+    let in_key = cont.indexes().any(|def| {
+        def.templates().any(|(_, t)| {
+            t.template
+                .as_ref()
+                .is_some_and(|t| t.placeholders().any(|(name, _)| name == field.name))
+        })
+    });
+    match field.role {
+        _ if in_key => quote!(::dynamo_entity::__private::kind::KeyInput),
+        Some((Role::Version | Role::CreatedAt | Role::UpdatedAt, _)) => {
+            quote!(::dynamo_entity::__private::kind::Managed)
+        }
+        _ => quote!(::dynamo_entity::__private::kind::Settable),
+    }
+}
+
+/// `Pet::fields()` and the `PetFields` struct of typed field handles.
+fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
+    let ident = cont.ident;
+    let entity = cont.entity_type.as_str();
+    let fields_ident = format_ident!("{}Fields", ident);
+    let stored: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.skip).collect();
+    let declarations = stored.iter().map(|f| {
+        let name = f.ident;
+        let ty = f.ty;
+        let kind = field_kind(cont, f);
+        let doc = format!("`{}`, stored as `{}`.", f.name, f.attribute);
+        quote! {
+            #[doc = #doc]
+            pub #name: ::dynamo_entity::__private::Field<#ident, #ty, #kind>
+        }
+    });
+    let values = stored.iter().map(|f| {
+        let name = f.ident;
+        let ty = f.ty;
+        let field_name = &f.name;
+        let attribute = &f.attribute;
+        let put = put_field(entity, f, quote!(__dynamo_value));
+        quote! {
+            #name: ::dynamo_entity::__private::Field::__new(#field_name, #attribute, |__dynamo_value: &#ty| {
+                let mut __dynamo_item = ::dynamo_entity::__private::Item::new();
+                #put
+                ::dynamo_entity::__private::Result::Ok(__dynamo_item.remove(#attribute))
+            })
+        }
+    });
+    let struct_doc =
+        format!("Typed handles on the fields of `{ident}`, for conditions and updates.");
+    let fn_doc =
+        format!("Typed handles on the fields of `{ident}`: `{ident}::fields().name.eq(..)`.");
+    quote! {
+        #[doc = #struct_doc]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #fields_ident {
+            #(#declarations,)*
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #fn_doc]
+            #vis fn fields() -> #fields_ident {
+                #fields_ident {
+                    #(#values,)*
+                }
+            }
+        }
     }
 }
 
@@ -539,7 +605,7 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
     }
 }
 
-fn expand(cont: &Container<'_>) -> TokenStream {
+fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
     let ident = cont.ident;
     let entity = cont.entity_type.as_str();
     let indexes: Vec<Index<'_, '_>> = cont.indexes().map(|def| Index::new(cont, def)).collect();
@@ -567,10 +633,14 @@ fn expand(cont: &Container<'_>) -> TokenStream {
     });
     let stored: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.skip).collect();
     let capacity = 1 + 2 * indexes.len() + stored.len();
-    let puts = stored.iter().map(|f| put_field(entity, f));
+    let puts = stored.iter().map(|f| {
+        let ident = f.ident;
+        put_field(entity, f, quote!(&self.#ident))
+    });
     let takes = cont.fields.iter().map(|f| take_field(entity, f));
     let schema = schema(cont, &indexes);
 
+    let typed_fields = typed_fields(cont, vis);
     quote! {
         #[automatically_derived]
         impl #ident {
@@ -626,5 +696,7 @@ fn expand(cont: &Container<'_>) -> TokenStream {
                 })
             }
         }
+
+        #typed_fields
     }
 }

@@ -114,6 +114,11 @@ pub enum Error {
     #[error("table schema: {0}")]
     Schema(String),
 
+    /// A request that cannot be sent as built (for example, comparing with `None`, or changing
+    /// one attribute twice in one update). Nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+
     /// A pagination cursor that this query did not produce, or that was altered.
     #[error("invalid cursor: {0}")]
     InvalidCursor(&'static str),

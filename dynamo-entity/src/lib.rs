@@ -113,6 +113,7 @@ pub(crate) use into_future;
 
 pub mod attribute;
 mod clock;
+pub mod condition;
 mod cursor;
 mod de;
 mod entity;
@@ -121,9 +122,11 @@ mod expression;
 pub mod key;
 mod read;
 mod table;
+mod update;
 mod write;
 
 pub use aws_sdk_dynamodb;
+pub use condition::{kind, Condition, Field};
 pub use cursor::Cursor;
 pub use dynamo_entity_derive::{Entity, KeyValue};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
@@ -131,6 +134,7 @@ pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyValue};
 pub use read::{Get, Page, Query, QueryRequest, SortKeyCondition};
 pub use table::{GsiSchema, Table, TableSchema};
+pub use update::{Numeric, Update};
 pub use write::{Delete, Put};
 
 /// A DynamoDB item, as the SDK represents it.
@@ -175,8 +179,8 @@ pub mod __private {
     };
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
     pub use crate::{
-        AttributeSchema, Entity, EntitySchema, Error, Item, KeySchema, KeyValueError, Query,
-        PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
+        kind, AttributeSchema, Entity, EntitySchema, Error, Field, Item, KeySchema, KeyValueError,
+        Query, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
     };
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use core::default::Default;

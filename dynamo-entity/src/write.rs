@@ -9,12 +9,13 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
+use crate::condition::Condition;
 use crate::expression::Expressions;
 use crate::{clock, Entity, EntitySchema, Error, Item, Key, Result, Table};
 
 /// How a put is conditioned.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum PutMode {
+pub(crate) enum PutMode {
     /// Insert or overwrite (still subject to the version check).
     Upsert,
     /// The key must be free.
@@ -57,6 +58,7 @@ impl Table {
             must_exist: false,
             version: None,
             return_old: false,
+            condition: None,
             entity: PhantomData,
         }
     }
@@ -70,12 +72,12 @@ fn stored_version(item: &Item, attribute: &str) -> Option<u64> {
     }
 }
 
-fn number(n: u64) -> AttributeValue {
+pub(crate) fn number(n: u64) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
 /// Why a conditional write failed, from the old item DynamoDB returned with the failure.
-fn diagnose(
+pub(crate) fn diagnose(
     schema: &EntitySchema,
     key: Key,
     mode: PutMode,
@@ -109,13 +111,15 @@ fn diagnose(
 }
 
 /// The old item of a failed condition check, if that is how the request failed.
-fn condition_failure<E: ConditionFailure, R>(error: &SdkError<E, R>) -> Option<Option<&Item>> {
+pub(crate) fn condition_failure<E: ConditionFailure, R>(
+    error: &SdkError<E, R>,
+) -> Option<Option<&Item>> {
     error
         .as_service_error()
         .and_then(ConditionFailure::old_item)
 }
 
-trait ConditionFailure {
+pub(crate) trait ConditionFailure {
     /// `Some(old item)` when the request failed its condition check.
     fn old_item(&self) -> Option<Option<&Item>>;
 }
@@ -144,6 +148,7 @@ pub struct Put<'t, E> {
     table: &'t Table,
     entity: &'t E,
     mode: PutMode,
+    condition: Option<Condition<E>>,
 }
 
 impl<'t, E: Entity> Put<'t, E> {
@@ -152,7 +157,16 @@ impl<'t, E: Entity> Put<'t, E> {
             table,
             entity,
             mode,
+            condition: None,
         }
+    }
+
+    /// The write happens only if `condition` holds for the item already stored under the key
+    /// (none holds when there is no item, except `not_exists` ones); otherwise
+    /// [`Error::ConditionFailed`] and nothing is written.
+    pub fn condition(mut self, condition: Condition<E>) -> Self {
+        Condition::add_to(&mut self.condition, condition);
+        self
     }
 
     /// Sends the request.
@@ -203,6 +217,11 @@ impl<'t, E: Entity> Put<'t, E> {
             item.insert(attribute.to_owned(), AttributeValue::S(now));
         }
 
+        if let Some(condition) = self.condition {
+            let condition = condition.render_into(&mut expressions)?;
+            expressions.require(condition);
+        }
+
         // Decoding what is about to be written both gives the stored entity and proves the item
         // reads back, before anything is sent.
         let stored = E::from_item(item.clone())?;
@@ -239,6 +258,7 @@ pub struct Delete<'t, E> {
     must_exist: bool,
     version: Option<u64>,
     return_old: bool,
+    condition: Option<Condition<E>>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -253,6 +273,12 @@ impl<E: Entity> Delete<'_, E> {
     /// [`Error::VersionConflict`]. Needs a `#[dynamo(version)]` field.
     pub fn if_version(mut self, version: u64) -> Self {
         self.version = Some(version);
+        self
+    }
+
+    /// Delete only if `condition` holds; otherwise [`Error::ConditionFailed`].
+    pub fn condition(mut self, condition: Condition<E>) -> Self {
+        Condition::add_to(&mut self.condition, condition);
         self
     }
 
@@ -282,6 +308,10 @@ impl<E: Entity> Delete<'_, E> {
             let name = expressions.name(attribute);
             let value = expressions.value(number(version));
             expressions.require(format!("{name} = {value}"));
+        }
+        if let Some(condition) = self.condition {
+            let condition = condition.render_into(&mut expressions)?;
+            expressions.require(condition);
         }
         let condition = expressions.condition();
         let (names, values) = expressions.into_maps();
