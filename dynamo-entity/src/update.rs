@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 
 use crate::condition::{kind, Condition, Field};
 use crate::expression::Expressions;
-use crate::write::{condition_failure, diagnose, number, PutMode};
+use crate::write::{number, write_error, PutMode};
 use crate::{clock, Entity, Error, Key, Result, Table};
 
 /// Number types that `add` and `subtract` accept.
@@ -244,16 +244,14 @@ impl<'t, E: Entity> Update<'t, E> {
             .await;
         match result {
             Ok(output) => E::from_item(output.attributes.unwrap_or_default()),
-            Err(e) => match condition_failure(&e) {
-                Some(old) => Err(diagnose(
-                    &schema,
-                    self.key,
-                    PutMode::Replace,
-                    self.version,
-                    old,
-                )),
-                None => Err(crate::request_error("UpdateItem", e)),
-            },
+            Err(e) => Err(write_error(
+                "UpdateItem",
+                e,
+                &schema,
+                self.key,
+                PutMode::Replace,
+                self.version,
+            )),
         }
     }
 }

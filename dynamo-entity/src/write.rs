@@ -77,7 +77,7 @@ pub(crate) fn number(n: u64) -> AttributeValue {
 }
 
 /// Why a conditional write failed, from the old item DynamoDB returned with the failure.
-pub(crate) fn diagnose(
+fn diagnose(
     schema: &EntitySchema,
     key: Key,
     mode: PutMode,
@@ -110,10 +110,33 @@ pub(crate) fn diagnose(
     }
 }
 
+/// The error of a failed write: the reason a condition failed, diagnosed from the old item
+/// DynamoDB returned with the failure, or the request's own error.
+pub(crate) fn write_error<Err, R>(
+    operation: &'static str,
+    error: SdkError<Err, R>,
+    schema: &EntitySchema,
+    key: Key,
+    mode: PutMode,
+    expected_version: Option<u64>,
+) -> Error
+where
+    Err: ConditionFailure
+        + std::error::Error
+        + aws_sdk_dynamodb::error::ProvideErrorMetadata
+        + Send
+        + Sync
+        + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match condition_failure(&error) {
+        Some(old) => diagnose(schema, key, mode, expected_version, old),
+        None => crate::request_error(operation, error),
+    }
+}
+
 /// The old item of a failed condition check, if that is how the request failed.
-pub(crate) fn condition_failure<E: ConditionFailure, R>(
-    error: &SdkError<E, R>,
-) -> Option<Option<&Item>> {
+fn condition_failure<E: ConditionFailure, R>(error: &SdkError<E, R>) -> Option<Option<&Item>> {
     error
         .as_service_error()
         .and_then(ConditionFailure::old_item)
@@ -240,10 +263,14 @@ impl<'t, E: Entity> Put<'t, E> {
             .await;
         match result {
             Ok(_) => Ok(stored),
-            Err(e) => match condition_failure(&e) {
-                Some(old) => Err(diagnose(&schema, key, self.mode, expected_version, old)),
-                None => Err(crate::request_error("PutItem", e)),
-            },
+            Err(e) => Err(write_error(
+                "PutItem",
+                e,
+                &schema,
+                key,
+                self.mode,
+                expected_version,
+            )),
         }
     }
 }
@@ -332,17 +359,21 @@ impl<E: Entity> Delete<'_, E> {
                 Some(old) if self.return_old && !old.is_empty() => E::from_item(old).map(Some),
                 _ => Ok(None),
             },
-            Err(e) => match condition_failure(&e) {
-                Some(old) => {
-                    let mode = if self.must_exist {
-                        PutMode::Replace
-                    } else {
-                        PutMode::Upsert
-                    };
-                    Err(diagnose(&schema, self.key, mode, self.version, old))
-                }
-                None => Err(crate::request_error("DeleteItem", e)),
-            },
+            Err(e) => {
+                let mode = if self.must_exist {
+                    PutMode::Replace
+                } else {
+                    PutMode::Upsert
+                };
+                Err(write_error(
+                    "DeleteItem",
+                    e,
+                    &schema,
+                    self.key,
+                    mode,
+                    self.version,
+                ))
+            }
         }
     }
 }
