@@ -1,6 +1,6 @@
 //! Entities executed against Amazon's DynamoDB Local: each test in a table of its own.
 
-use dynamo_entity::{Cursor, Entity, Error, Index, SortKeyCondition, TableSchema};
+use dynamo_entity::{Cursor, Entity, Error, Index, Query, SortKeyCondition, TableSchema};
 use dynamo_entity_suite::fresh_table;
 use futures::TryStreamExt;
 
@@ -171,7 +171,7 @@ async fn a_query_reads_one_entity_of_one_partition() {
     for (owner, id) in [("alice", "rex"), ("alice", "tom"), ("bob", "fido")] {
         table.create(&pet(owner, id, 1)).await.unwrap();
     }
-    let query = Pet::query("alice").unwrap();
+    let query: Query<Pet> = Pet::query("alice").unwrap().into();
     assert_eq!(query.index(), Index::Primary);
     assert_eq!(query.partition_key(), "USER#alice");
     assert_eq!(

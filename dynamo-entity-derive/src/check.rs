@@ -255,7 +255,7 @@ fn type_ident(ty: &Type) -> Option<String> {
     last_segment(ty).map(|s| s.ident.to_string())
 }
 
-fn is_integer(ty: &Type) -> bool {
+pub fn is_integer(ty: &Type) -> bool {
     matches!(
         type_ident(ty).as_deref(),
         Some(

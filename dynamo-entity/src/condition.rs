@@ -178,16 +178,16 @@ enum Cond {
 }
 
 impl Cond {
-    fn render(self, out: &mut Expressions) -> String {
+    fn render(&self, out: &mut Expressions) -> String {
         match self {
             Cond::Compare(attribute, op, value) => {
-                format!("{} {op} {}", out.name(attribute), out.value(value))
+                format!("{} {op} {}", out.name(attribute), out.value(value.clone()))
             }
             Cond::Between(attribute, low, high) => format!(
                 "{} BETWEEN {} AND {}",
                 out.name(attribute),
-                out.value(low),
-                out.value(high)
+                out.value(low.clone()),
+                out.value(high.clone())
             ),
             Cond::Exists(attribute) => format!("attribute_exists({})", out.name(attribute)),
             Cond::NotExists(attribute) => format!("attribute_not_exists({})", out.name(attribute)),
@@ -195,7 +195,7 @@ impl Cond {
                 format!(
                     "begins_with({}, {})",
                     out.name(attribute),
-                    out.value(prefix)
+                    out.value(prefix.clone())
                 )
             }
             Cond::And(a, b) => format!("({}) AND ({})", a.render(out), b.render(out)),
@@ -252,6 +252,15 @@ impl<E> Condition<E> {
     /// Adds the condition to `out`, or returns the error it carries.
     pub(crate) fn render_into(self, out: &mut Expressions) -> Result<String, Error> {
         Ok(self.cond?.render(out))
+    }
+
+    /// As `render_into`, for a condition used again (a filter on every page); the error it
+    /// carries is reported by its message.
+    pub(crate) fn render_clone_into(&self, out: &mut Expressions) -> Result<String, Error> {
+        match &self.cond {
+            Ok(cond) => Ok(cond.render(out)),
+            Err(e) => Err(Error::InvalidRequest(e.to_string())),
+        }
     }
 }
 

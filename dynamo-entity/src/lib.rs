@@ -178,9 +178,10 @@ pub mod __private {
         take_scalar, take_serde, take_ttl, Scalar, TtlValue,
     };
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
+    pub use crate::read::__sort_key_range;
     pub use crate::{
         kind, AttributeSchema, Entity, EntitySchema, Error, Field, Item, KeySchema, KeyValueError,
-        Query, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
+        Query, SortKeyCondition, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
     };
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use core::default::Default;

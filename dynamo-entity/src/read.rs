@@ -7,7 +7,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use futures::Stream;
 
 use crate::attribute::is_expired;
+use crate::condition::Condition;
 use crate::cursor::{self, Binding, Cursor};
+use crate::expression::Expressions;
 use crate::{clock, Entity, Index, Key, Result, Table};
 
 impl Table {
@@ -25,14 +27,15 @@ impl Table {
     /// Runs a query built by an entity's generated `query` or `query_gsiN` function.
     ///
     /// There is deliberately no scan here: every read names a partition.
-    pub fn query<E: Entity>(&self, query: Query<E>) -> QueryRequest<'_, E> {
+    pub fn query<E: Entity>(&self, query: impl Into<Query<E>>) -> QueryRequest<'_, E> {
         QueryRequest {
             table: self,
-            query,
+            query: query.into(),
             page_size: None,
             descending: false,
             consistent: false,
             after: None,
+            filter: None,
         }
     }
 }
@@ -105,12 +108,34 @@ pub enum SortKeyCondition {
 /// default the sort key condition selects the entity's items only: `begins_with` the literal
 /// start of its sort key template (`PET#` for `PET#<pet_id>`), or equality when the template is
 /// all literal.
-#[derive(Debug, Clone)]
 pub struct Query<E> {
     index: Index,
     pk: String,
     sk: SortKeyCondition,
     entity: PhantomData<fn() -> E>,
+}
+
+// By hand: a derive would require `E: Clone` / `E: Debug`, which a query never needs.
+impl<E> Clone for Query<E> {
+    fn clone(&self) -> Self {
+        Query {
+            index: self.index,
+            pk: self.pk.clone(),
+            sk: self.sk.clone(),
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E: Entity> std::fmt::Debug for Query<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("entity", &E::ENTITY_TYPE)
+            .field("index", &self.index)
+            .field("pk", &self.pk)
+            .field("sk", &self.sk)
+            .finish()
+    }
 }
 
 impl<E: Entity> Query<E> {
@@ -135,6 +160,13 @@ impl<E: Entity> Query<E> {
         }
     }
 
+    /// Used by generated code: the sort key condition built from the template.
+    #[doc(hidden)]
+    pub fn __with_sort_key(mut self, condition: SortKeyCondition) -> Self {
+        self.sk = condition;
+        self
+    }
+
     /// The index queried.
     pub fn index(&self) -> Index {
         self.index
@@ -149,6 +181,75 @@ impl<E: Entity> Query<E> {
     pub fn sort_key_condition(&self) -> &SortKeyCondition {
         &self.sk
     }
+}
+
+/// The highest character, to close an upper bound after a prefix.
+const MAX_CHAR: char = '\u{10FFFF}';
+
+fn bump_last(s: &str, up: bool) -> Option<String> {
+    let mut chars: Vec<char> = s.chars().collect();
+    let last = chars.pop()?;
+    let code = if up {
+        u32::from(last).checked_add(1)?
+    } else {
+        u32::from(last).checked_sub(1)?
+    };
+    // Skip the surrogate gap, which holds no chars.
+    let code = match code {
+        0xD800..=0xDFFF if up => 0xE000,
+        0xD800..=0xDFFF => 0xD7FF,
+        code => code,
+    };
+    chars.push(char::from_u32(code)?);
+    Some(chars.into_iter().collect())
+}
+
+/// A range on one placeholder of a sort key template, as a condition that stays inside the
+/// entity's prefix. Used by generated code.
+///
+/// `prefix` is the key up to the placeholder; `low` and `high` are keys up to and including the
+/// placeholder's value, each with whether it is included. For a fixed-width encoding every key
+/// holding a value starts with that value's text; otherwise the placeholder ends the template,
+/// so its text ends the key.
+#[doc(hidden)]
+pub fn __sort_key_range(
+    prefix: &str,
+    low: Option<(String, bool)>,
+    high: Option<(String, bool)>,
+    fixed_width: bool,
+) -> crate::Result<SortKeyCondition> {
+    let invalid = || crate::Error::InvalidRequest("cannot bound this sort key value".to_owned());
+    let low = match low {
+        Some((key, true)) => Some(key),
+        // Past every key holding the value.
+        Some((key, false)) if fixed_width => Some(bump_last(&key, true).ok_or_else(invalid)?),
+        Some((key, false)) => Some(format!("{key}\0")),
+        None => (!prefix.is_empty()).then(|| prefix.to_owned()),
+    };
+    let high = match high {
+        // Past every key holding the value (no key can equal the bumped text).
+        Some((key, true)) if fixed_width => Some(bump_last(&key, true).ok_or_else(invalid)?),
+        Some((key, true)) => Some(key),
+        // Below the value: one less in the last place, then anything.
+        Some((key, false)) => {
+            let mut below = bump_last(&key, false).ok_or_else(invalid)?;
+            below.push(MAX_CHAR);
+            Some(below)
+        }
+        None if prefix.is_empty() => None,
+        None => Some(bump_last(prefix, true).ok_or_else(invalid)?),
+    };
+    Ok(match (low, high) {
+        (Some(low), Some(high)) if low > high => {
+            return Err(crate::Error::InvalidRequest(
+                "the low end of the sort key range is above the high end".to_owned(),
+            ))
+        }
+        (Some(low), Some(high)) => SortKeyCondition::Between(low, high),
+        (Some(low), None) => SortKeyCondition::Ge(low),
+        (None, Some(high)) => SortKeyCondition::Le(high),
+        (None, None) => SortKeyCondition::Any,
+    })
 }
 
 /// One page of query results.
@@ -170,9 +271,18 @@ pub struct QueryRequest<'t, E> {
     descending: bool,
     consistent: bool,
     after: Option<Cursor>,
+    filter: Option<Condition<E>>,
 }
 
 impl<'t, E: Entity> QueryRequest<'t, E> {
+    /// Drops items for which `condition` does not hold, after DynamoDB has read them: they
+    /// still cost read capacity, and a page can come back short or empty (with a cursor). Use a
+    /// sort key condition or an index where one can select the items instead.
+    pub fn filter_after_read(mut self, condition: Condition<E>) -> Self {
+        Condition::add_to(&mut self.filter, condition);
+        self
+    }
+
     /// At most `n` items per page (DynamoDB's `Limit`: items read per request).
     pub fn page_size(mut self, n: u32) -> Self {
         self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
@@ -207,7 +317,10 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
 
     /// Reads one page. Items whose TTL has passed are left out, so a page can hold fewer
     /// items than the page size, or none, and still have a cursor.
-    pub async fn page(&self) -> Result<Page<E>> {
+    pub async fn page(&self) -> Result<Page<E>>
+    where
+        E: Sync,
+    {
         let table = self.table;
         let index = self.query.index;
         let pk_name = match index {
@@ -257,6 +370,18 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
                 request
             }
         };
+        if let Some(filter) = &self.filter {
+            let mut exprs = Expressions::default();
+            let expression = filter.render_clone_into(&mut exprs)?;
+            let (names, values) = exprs.into_maps();
+            for (placeholder, name) in names.unwrap_or_default() {
+                request = request.expression_attribute_names(placeholder, name);
+            }
+            for (placeholder, value) in values.unwrap_or_default() {
+                request = request.expression_attribute_values(placeholder, value);
+            }
+            request = request.filter_expression(expression);
+        }
         let output = request
             .send()
             .await
@@ -277,7 +402,10 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
     }
 
     /// Reads every page and returns all the entities.
-    pub async fn all(self) -> Result<Vec<E>> {
+    pub async fn all(self) -> Result<Vec<E>>
+    where
+        E: Sync,
+    {
         let mut request = self;
         let mut all = Vec::new();
         loop {
@@ -293,7 +421,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
     /// The pages, one request each, as a stream that ends after the last page.
     pub fn pages(self) -> impl Stream<Item = Result<Page<E>>> + 't
     where
-        E: 't,
+        E: Sync + 't,
     {
         futures::stream::try_unfold(Some(self), |request| async move {
             let Some(request) = request else {
@@ -303,5 +431,111 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             let next = page.cursor.clone().map(|cursor| request.after(cursor));
             Ok(Some((page, next)))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(
+        low: Option<(&str, bool)>,
+        high: Option<(&str, bool)>,
+        fixed: bool,
+    ) -> SortKeyCondition {
+        let own = |b: Option<(&str, bool)>| b.map(|(k, inc)| (k.to_owned(), inc));
+        __sort_key_range("ORDER#", own(low), own(high), fixed).unwrap()
+    }
+
+    fn between(low: &str, high: &str) -> SortKeyCondition {
+        SortKeyCondition::Between(low.to_owned(), high.to_owned())
+    }
+
+    /// Fixed-width values (here 4 digits) followed by more key: `ORDER#0042#...`.
+    #[test]
+    fn fixed_width_ranges_cover_every_key_of_the_values_in_range() {
+        assert_eq!(
+            range(Some(("ORDER#0042", true)), None, true),
+            between("ORDER#0042", "ORDER$")
+        );
+        assert_eq!(
+            range(Some(("ORDER#0042", false)), None, true),
+            between("ORDER#0043", "ORDER$")
+        );
+        assert_eq!(
+            range(None, Some(("ORDER#0042", true)), true),
+            between("ORDER#", "ORDER#0043")
+        );
+        assert_eq!(
+            range(None, Some(("ORDER#0040", false)), true),
+            between("ORDER#", "ORDER#004/\u{10FFFF}")
+        );
+        let empty = __sort_key_range(
+            "ORDER#",
+            Some(("ORDER#0040".into(), false)),
+            Some(("ORDER#0040".into(), false)),
+            true,
+        );
+        assert!(
+            matches!(empty, Err(crate::Error::InvalidRequest(_))),
+            "an empty range is refused before sending"
+        );
+    }
+
+    /// Checks each bound against keys, as DynamoDB compares them (bytes of UTF-8).
+    #[test]
+    fn bounds_select_exactly_the_keys_in_range() {
+        let keys = [
+            "ORDER#0039#a",
+            "ORDER#0040",
+            "ORDER#0040#x",
+            "ORDER#0041#b",
+            "PET#1",
+            "NOTE#1",
+        ];
+        let select = |c: &SortKeyCondition| -> Vec<&str> {
+            keys.iter()
+                .copied()
+                .filter(|k| match c {
+                    SortKeyCondition::Between(lo, hi) => lo.as_str() <= *k && *k <= hi.as_str(),
+                    _ => unreachable!(),
+                })
+                .collect()
+        };
+        let gt = range(Some(("ORDER#0040", false)), None, true);
+        assert_eq!(select(&gt), ["ORDER#0041#b"]);
+        let lt = range(None, Some(("ORDER#0040", false)), true);
+        assert_eq!(select(&lt), ["ORDER#0039#a"]);
+        let le = range(None, Some(("ORDER#0040", true)), true);
+        assert_eq!(select(&le), ["ORDER#0039#a", "ORDER#0040", "ORDER#0040#x"]);
+        let ge = range(Some(("ORDER#0040", true)), None, true);
+        assert_eq!(select(&ge), ["ORDER#0040", "ORDER#0040#x", "ORDER#0041#b"]);
+    }
+
+    /// A string placeholder that ends the template: its text ends the key.
+    #[test]
+    fn trailing_string_ranges() {
+        let keys = ["ORDER#b", "ORDER#ba", "ORDER#c", "ORDER#a\u{0}"];
+        let select = |c: SortKeyCondition| -> Vec<&str> {
+            let SortKeyCondition::Between(lo, hi) = c else {
+                panic!()
+            };
+            keys.iter()
+                .copied()
+                .filter(|k| lo.as_str() <= *k && *k <= hi.as_str())
+                .collect()
+        };
+        assert_eq!(
+            select(range(Some(("ORDER#b", false)), None, false)),
+            ["ORDER#ba", "ORDER#c"]
+        );
+        assert_eq!(
+            select(range(None, Some(("ORDER#b", true)), false)),
+            ["ORDER#b", "ORDER#a\u{0}"]
+        );
+        assert_eq!(
+            select(range(None, Some(("ORDER#b", false)), false)),
+            ["ORDER#a\u{0}"]
+        );
     }
 }
