@@ -365,3 +365,45 @@ fn the_table_definition_is_data() {
     assert_eq!(gsis.len(), 1);
     assert_eq!(gsis[0].index_name(), "GSI1");
 }
+
+#[tokio::test]
+async fn a_limit_caps_the_results_and_its_cursor_resumes_right_after() {
+    let table = fresh_table(schema()).await;
+    many_pets(&table, "alice", 25).await;
+    let ids = |pets: &[Pet]| pets.iter().map(|p| p.pet_id.clone()).collect::<Vec<_>>();
+
+    let twelve = table
+        .query(Pet::query("alice").unwrap())
+        .page_size(5)
+        .limit(12)
+        .all()
+        .await
+        .unwrap();
+    let expected: Vec<_> = (0..12).map(|i| format!("p{i:03}")).collect();
+    assert_eq!(ids(&twelve), expected);
+
+    let pages: Vec<_> = table
+        .query(Pet::query("alice").unwrap())
+        .page_size(5)
+        .limit(12)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<_> = pages.iter().map(|p| p.items.len()).collect();
+    assert_eq!(sizes, [5, 5, 2]);
+    let resume = pages
+        .last()
+        .unwrap()
+        .cursor
+        .clone()
+        .expect("more items exist");
+    let next = table
+        .query(Pet::query("alice").unwrap())
+        .after(resume)
+        .limit(1)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(&next), ["p012"]);
+}

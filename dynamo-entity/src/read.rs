@@ -32,6 +32,7 @@ impl Table {
             table: self,
             query: query.into(),
             page_size: None,
+            limit: None,
             descending: false,
             consistent: false,
             after: None,
@@ -268,6 +269,8 @@ pub struct QueryRequest<'t, E> {
     table: &'t Table,
     query: Query<E>,
     page_size: Option<i32>,
+    /// Items still wanted, when a limit was set.
+    limit: Option<u32>,
     descending: bool,
     consistent: bool,
     after: Option<Cursor>,
@@ -289,6 +292,14 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         self
     }
 
+    /// At most `n` entities in all (across pages for [`all`](Self::all) and
+    /// [`pages`](Self::pages)). Each request asks DynamoDB for no more than are still wanted,
+    /// so the cursor of the last page resumes right after the last entity returned.
+    pub fn limit(mut self, n: u32) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
     /// Sort key descending (newest first for time-ordered keys).
     pub fn descending(mut self) -> Self {
         self.descending = true;
@@ -305,6 +316,27 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
     pub fn after(mut self, cursor: Cursor) -> Self {
         self.after = Some(cursor);
         self
+    }
+
+    /// DynamoDB's `Limit` for the next request: the page size, capped by what is still wanted.
+    fn request_limit(&self) -> Option<i32> {
+        let wanted = self.limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+        match (self.page_size, wanted) {
+            (Some(size), Some(wanted)) => Some(size.min(wanted)),
+            (size, wanted) => size.or(wanted),
+        }
+    }
+
+    /// The request for the page after `page`, or `None` when there is nothing more to read.
+    fn next(mut self, page: &Page<E>) -> Option<Self> {
+        if let Some(wanted) = self.limit.as_mut() {
+            *wanted = wanted.saturating_sub(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
+            if *wanted == 0 {
+                return None;
+            }
+        }
+        let cursor = page.cursor.clone()?;
+        Some(self.after(cursor))
     }
 
     fn binding(&self) -> Binding<'_> {
@@ -345,7 +377,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             .expression_attribute_values(":pk", s(&self.query.pk))
             .scan_index_forward(!self.descending)
             .consistent_read(self.consistent)
-            .set_limit(self.page_size)
+            .set_limit(self.request_limit())
             .set_exclusive_start_key(start);
         let sk_expression = match &self.query.sk {
             SortKeyCondition::Any => None,
@@ -401,21 +433,19 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         Ok(Page { items, cursor })
     }
 
-    /// Reads every page and returns all the entities.
+    /// Reads every page (up to the [`limit`](Self::limit)) and returns all the entities.
     pub async fn all(self) -> Result<Vec<E>>
     where
         E: Sync,
     {
-        let mut request = self;
+        let mut request = Some(self);
         let mut all = Vec::new();
-        loop {
-            let page = request.page().await?;
+        while let Some(current) = request {
+            let page = current.page().await?;
+            request = current.next(&page);
             all.extend(page.items);
-            match page.cursor {
-                Some(cursor) => request = request.after(cursor),
-                None => return Ok(all),
-            }
         }
+        Ok(all)
     }
 
     /// The pages, one request each, as a stream that ends after the last page.
@@ -428,7 +458,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
                 return Ok(None);
             };
             let page = request.page().await?;
-            let next = page.cursor.clone().map(|cursor| request.after(cursor));
+            let next = request.next(&page);
             Ok(Some((page, next)))
         })
     }
