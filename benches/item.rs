@@ -275,21 +275,21 @@ fn bench_items(c: &mut Criterion) {
         b.iter_batched(
             || item.clone(),
             |item| Order::from_item(item).unwrap(),
-            BatchSize::SmallInput,
+            BatchSize::NumIterations(64),
         )
     });
     group.bench_function("hand_written", |b| {
         b.iter_batched(
             || item.clone(),
             |item| hand_written::from_item(item).unwrap(),
-            BatchSize::SmallInput,
+            BatchSize::NumIterations(64),
         )
     });
     group.bench_function("serde_dynamo", |b| {
         b.iter_batched(
             || item.clone(),
             with_serde_dynamo::from_item,
-            BatchSize::SmallInput,
+            BatchSize::NumIterations(64),
         )
     });
     group.finish();

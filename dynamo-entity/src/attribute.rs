@@ -9,15 +9,17 @@
 //! * `Option<T>` of any field type leaves the attribute out for `None` and reads a missing
 //!   attribute (or `NULL`) as `None`;
 //! * everything else (vectors, maps, nested structs, enums, type aliases) goes through serde,
-//!   as does a field marked `#[dynamo(serde)]`: written by `serde_dynamo`, and read back in
-//!   serde_dynamo's format by [`from_attribute_value`], which reads the SDK's value in place.
+//!   as does a field marked `#[dynamo(serde)]`, in serde_dynamo's format (its sets included):
+//!   [`to_attribute_value`] and [`from_attribute_value`] write and read the SDK's value directly,
+//!   with no intermediate tree, and are tested against serde_dynamo's own output.
 
 use std::borrow::Cow;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{de::DeserializeOwned, Serialize};
 
-pub use crate::de::{from_attribute_value, DeError};
+pub use crate::de::{from_attribute_value, SerdeError};
+pub use crate::ser::to_attribute_value;
 use crate::{Error, Item};
 
 /// A field type converted directly to and from one `AttributeValue`.
@@ -285,12 +287,11 @@ pub fn put_serde<T: Serialize + ?Sized>(
     attribute: &'static str,
     value: &T,
 ) -> Result<(), Error> {
-    let value: AttributeValue =
-        serde_dynamo::to_attribute_value(value).map_err(|e| Error::Encode {
-            entity,
-            field,
-            message: e.to_string(),
-        })?;
+    let value = crate::ser::to_attribute_value(value).map_err(|e| Error::Encode {
+        entity,
+        field,
+        message: e.to_string(),
+    })?;
     if !matches!(value, AttributeValue::Null(_)) {
         item.insert(attribute.to_owned(), value);
     }

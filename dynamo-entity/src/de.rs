@@ -3,8 +3,8 @@
 //! Why not `serde_dynamo::from_attribute_value`: it first converts the SDK value into its own
 //! value type, rebuilding every list and map (a nested struct's map is rehashed), which made
 //! `from_item` of an entity with one nested struct 12% slower than hand-written code. This reads
-//! the same format serde_dynamo writes (`put_serde` still writes with serde_dynamo), and a
-//! differential property test (`tests/serde_compat.rs`) holds the two to the same answers.
+//! the format serde_dynamo writes (as does `ser`), and a differential property test
+//! (`tests/serde_compat.rs`) holds the two to the same answers.
 
 use std::fmt;
 
@@ -12,21 +12,27 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::value::{MapAccessDeserializer, MapDeserializer, SeqDeserializer};
 use serde::de::{self, IntoDeserializer, Visitor};
 
-/// A deserialization error: serde's message.
+/// A serde error, either way: serde's message.
 #[derive(Debug)]
-pub struct DeError(String);
+pub struct SerdeError(String);
 
-impl fmt::Display for DeError {
+impl fmt::Display for SerdeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for DeError {}
+impl std::error::Error for SerdeError {}
 
-impl de::Error for DeError {
+impl de::Error for SerdeError {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        DeError(message.to_string())
+        SerdeError(message.to_string())
+    }
+}
+
+impl serde::ser::Error for SerdeError {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        SerdeError(message.to_string())
     }
 }
 
@@ -40,14 +46,16 @@ impl de::Error for DeError {
 /// let numbers: Vec<u8> = from_attribute_value(value).unwrap();
 /// assert_eq!(numbers, [1, 2]);
 /// ```
-pub fn from_attribute_value<T: de::DeserializeOwned>(value: AttributeValue) -> Result<T, DeError> {
+pub fn from_attribute_value<T: de::DeserializeOwned>(
+    value: AttributeValue,
+) -> Result<T, SerdeError> {
     T::deserialize(Value(value))
 }
 
 /// The deserializer: one attribute value, consumed.
 struct Value(AttributeValue);
 
-impl<'de> IntoDeserializer<'de, DeError> for Value {
+impl<'de> IntoDeserializer<'de, SerdeError> for Value {
     type Deserializer = Self;
 
     fn into_deserializer(self) -> Self {
@@ -55,13 +63,80 @@ impl<'de> IntoDeserializer<'de, DeError> for Value {
     }
 }
 
+/// A map key: always a string in DynamoDB, parsed when the key type is a number or a boolean
+/// (serde_dynamo writes such keys as their text).
+struct MapKey(String);
+
+impl<'de> IntoDeserializer<'de, SerdeError> for MapKey {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+macro_rules! parse_key {
+    ($($method:ident => $ty:ty, $visit:ident;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
+            match self.0.parse::<$ty>() {
+                Ok(value) => visitor.$visit(value),
+                Err(_) => Err(de::Error::invalid_value(de::Unexpected::Str(&self.0), &visitor)),
+            }
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for MapKey {
+    type Error = SerdeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
+        visitor.visit_string(self.0)
+    }
+
+    parse_key! {
+        deserialize_bool => bool, visit_bool;
+        deserialize_i8 => i8, visit_i8;
+        deserialize_i16 => i16, visit_i16;
+        deserialize_i32 => i32, visit_i32;
+        deserialize_i64 => i64, visit_i64;
+        deserialize_i128 => i128, visit_i128;
+        deserialize_u8 => u8, visit_u8;
+        deserialize_u16 => u16, visit_u16;
+        deserialize_u32 => u32, visit_u32;
+        deserialize_u64 => u64, visit_u64;
+        deserialize_u128 => u128, visit_u128;
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, SerdeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, SerdeError> {
+        visitor.visit_enum(self.0.into_deserializer())
+    }
+
+    serde::forward_to_deserialize_any! {
+        f32 f64 char str string bytes byte_buf option unit unit_struct seq tuple tuple_struct
+        map struct identifier ignored_any
+    }
+}
+
 /// An "invalid type" error that shows the value as `describe` does: type and a clipped value.
-fn invalid_type<'de, V: Visitor<'de>>(value: &AttributeValue, visitor: &V) -> DeError {
+fn invalid_type<'de, V: Visitor<'de>>(value: &AttributeValue, visitor: &V) -> SerdeError {
     let found = crate::attribute::describe(value);
     de::Error::invalid_type(de::Unexpected::Other(&found), visitor)
 }
 
-fn visit_seq<'de, V, I>(visitor: V, elements: I) -> Result<V::Value, DeError>
+fn visit_seq<'de, V, I>(visitor: V, elements: I) -> Result<V::Value, SerdeError>
 where
     V: Visitor<'de>,
     I: Iterator<Item = AttributeValue>,
@@ -75,7 +150,7 @@ where
 /// `N` text parsed as the type serde asked for, so that range errors are precise.
 macro_rules! deserialize_number {
     ($($method:ident => $ty:ty, $visit:ident;)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
             match self.0 {
                 AttributeValue::N(n) => match n.parse::<$ty>() {
                     Ok(number) => visitor.$visit(number),
@@ -88,9 +163,9 @@ macro_rules! deserialize_number {
 }
 
 impl<'de> de::Deserializer<'de> for Value {
-    type Error = DeError;
+    type Error = SerdeError;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
         match self.0 {
             AttributeValue::S(s) => visitor.visit_string(s),
             // Untyped numbers: the narrowest of u64, i64, f64 that holds the text.
@@ -122,7 +197,8 @@ impl<'de> de::Deserializer<'de> for Value {
                 visit_seq(visitor, binaries.into_iter().map(AttributeValue::B))
             }
             AttributeValue::M(map) => {
-                let mut access = MapDeserializer::new(map.into_iter().map(|(k, v)| (k, Value(v))));
+                let mut access =
+                    MapDeserializer::new(map.into_iter().map(|(k, v)| (MapKey(k), Value(v))));
                 let value = visitor.visit_map(&mut access)?;
                 access.end()?;
                 Ok(value)
@@ -146,7 +222,7 @@ impl<'de> de::Deserializer<'de> for Value {
         deserialize_f64 => f64, visit_f64;
     }
 
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
         match self.0 {
             value @ AttributeValue::M(_) => Value(value).deserialize_any(visitor),
             other => Err(invalid_type(&other, &visitor)),
@@ -158,11 +234,11 @@ impl<'de> de::Deserializer<'de> for Value {
         _name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, DeError> {
+    ) -> Result<V::Value, SerdeError> {
         self.deserialize_map(visitor)
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
         match self.0 {
             value @ (AttributeValue::L(_)
             | AttributeValue::Ss(_)
@@ -176,7 +252,7 @@ impl<'de> de::Deserializer<'de> for Value {
         self,
         _len: usize,
         visitor: V,
-    ) -> Result<V::Value, DeError> {
+    ) -> Result<V::Value, SerdeError> {
         self.deserialize_seq(visitor)
     }
 
@@ -185,11 +261,11 @@ impl<'de> de::Deserializer<'de> for Value {
         _name: &'static str,
         _len: usize,
         visitor: V,
-    ) -> Result<V::Value, DeError> {
+    ) -> Result<V::Value, SerdeError> {
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
         match self.0 {
             AttributeValue::Null(_) => visitor.visit_none(),
             other => visitor.visit_some(Value(other)),
@@ -200,7 +276,7 @@ impl<'de> de::Deserializer<'de> for Value {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, DeError> {
+    ) -> Result<V::Value, SerdeError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -210,18 +286,18 @@ impl<'de> de::Deserializer<'de> for Value {
         _name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, DeError> {
+    ) -> Result<V::Value, SerdeError> {
         match self.0 {
             AttributeValue::S(variant) => visitor.visit_enum(variant.into_deserializer()),
             AttributeValue::M(map) if map.len() == 1 => {
-                let entries = map.into_iter().map(|(k, v)| (k, Value(v)));
+                let entries = map.into_iter().map(|(k, v)| (MapKey(k), Value(v)));
                 visitor.visit_enum(MapAccessDeserializer::new(MapDeserializer::new(entries)))
             }
             other => Err(invalid_type(&other, &visitor)),
         }
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
         visitor.visit_unit()
     }
 

@@ -121,6 +121,7 @@ mod error;
 mod expression;
 pub mod key;
 mod read;
+mod ser;
 mod table;
 mod update;
 mod write;
