@@ -136,7 +136,7 @@ pub use key::{Index, Key, KeyArg, KeyValue};
 pub use read::{Get, Page, Query, QueryRequest, SortKeyCondition};
 pub use table::{GsiSchema, Table, TableSchema};
 pub use update::{Numeric, Update};
-pub use write::{Delete, Put};
+pub use write::{CreateIfAbsent, Created, Delete, Put};
 
 /// A DynamoDB item, as the SDK represents it.
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;

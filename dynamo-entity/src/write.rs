@@ -34,6 +34,25 @@ impl Table {
         Put::new(self, entity, PutMode::Create)
     }
 
+    /// Writes `entity` if no item has its key, and tells which happened: the idempotent write
+    /// for deduplication (a webhook delivered twice is processed once).
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Created, Entity, Table};
+    /// # #[derive(Entity)] #[pk = "EVENT#<id>"] #[sk = "EVENT"] struct Event { id: String }
+    /// # async fn handle(table: &Table, event: Event) -> dynamo_entity::Result<()> {
+    /// match table.create_if_absent(&event).await? {
+    ///     Created::Created(_) => { /* first delivery: process it */ }
+    ///     Created::Existed(_) => { /* a retry: already processed */ }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn create_if_absent<'t, E: Entity>(&'t self, entity: &'t E) -> CreateIfAbsent<'t, E> {
+        CreateIfAbsent {
+            put: Put::new(self, entity, PutMode::Create),
+        }
+    }
+
     /// Writes `entity`, replacing any item with its key.
     ///
     /// With a `version` field, the write is conditioned on the version `entity` holds (0: there
@@ -194,6 +213,13 @@ impl<'t, E: Entity> Put<'t, E> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<E> {
+        self.send_keeping_old()
+            .await
+            .map_err(|failure| failure.error)
+    }
+
+    /// Sends the request; a failure keeps the item that was in the way, if DynamoDB returned it.
+    async fn send_keeping_old(self) -> std::result::Result<E, PutFailure> {
         let table = self.table;
         let schema = E::SCHEMA;
         let key = self.entity.key()?;
@@ -263,19 +289,74 @@ impl<'t, E: Entity> Put<'t, E> {
             .await;
         match result {
             Ok(_) => Ok(stored),
-            Err(e) => Err(write_error(
-                "PutItem",
-                e,
-                &schema,
-                key,
-                self.mode,
-                expected_version,
-            )),
+            Err(e) => {
+                let old = condition_failure(&e).flatten().cloned();
+                let error = write_error("PutItem", e, &schema, key, self.mode, expected_version);
+                Err(PutFailure { error, old })
+            }
         }
     }
 }
 
 crate::into_future!(Put, E);
+
+/// A failed put, with the item that was in the way when the condition failed.
+struct PutFailure {
+    error: Error,
+    old: Option<Item>,
+}
+
+impl From<Error> for PutFailure {
+    fn from(error: Error) -> Self {
+        PutFailure { error, old: None }
+    }
+}
+
+/// What [`Table::create_if_absent`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created<E> {
+    /// This call wrote the entity (as stored).
+    Created(E),
+    /// An item already had the key; nothing was written. It holds that item.
+    Existed(E),
+}
+
+impl<E> Created<E> {
+    /// True when this call was the first: it wrote the entity.
+    pub fn was_created(&self) -> bool {
+        matches!(self, Created::Created(_))
+    }
+
+    /// The entity, written now or found.
+    pub fn into_inner(self) -> E {
+        match self {
+            Created::Created(e) | Created::Existed(e) => e,
+        }
+    }
+}
+
+/// A create that tells whether it was the first; await it (or call [`send`](Self::send)).
+#[must_use = "a write does nothing until awaited"]
+pub struct CreateIfAbsent<'t, E> {
+    put: Put<'t, E>,
+}
+
+impl<E: Entity> CreateIfAbsent<'_, E> {
+    /// Sends the request. Exactly one of several concurrent calls for one key gets
+    /// [`Created::Created`]; the others get the winner's item.
+    pub async fn send(self) -> Result<Created<E>> {
+        match self.put.send_keeping_old().await {
+            Ok(stored) => Ok(Created::Created(stored)),
+            Err(PutFailure {
+                error: Error::AlreadyExists { .. },
+                old: Some(old),
+            }) => E::from_item(old).map(Created::Existed),
+            Err(failure) => Err(failure.error),
+        }
+    }
+}
+
+crate::into_future!(CreateIfAbsent, Created<E>);
 
 /// A delete request; await it (or call [`send`](Self::send)).
 #[must_use = "a delete does nothing until awaited"]
