@@ -40,3 +40,209 @@ async fn exactly_one_of_concurrent_creates_is_first() {
         assert_eq!(outcome.clone().into_inner(), winner.clone());
     }
 }
+
+/// A pet listed three ways: by species and name (GSI1), by microchip when it has one (GSI2, a
+/// sparse index), and by clinic and name (GSI3). `name` feeds two indexes.
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "USER#<owner_id>"]
+#[sk = "PET#<pet_id>"]
+#[gsi1(pk = "SPECIES#<species>", sk = "NAME#<name>#<pet_id>")]
+#[gsi2(pk = "CHIP#<chip>", sk = "PET")]
+#[gsi3(pk = "CLINIC#<clinic>", sk = "NAME#<name>")]
+pub struct Pet {
+    pub owner_id: String,
+    pub pet_id: String,
+    pub species: String,
+    pub name: String,
+    pub chip: Option<u64>,
+    pub clinic: String,
+    pub visits: u32,
+    #[dynamo(version)]
+    pub version: u64,
+}
+
+fn rex() -> Pet {
+    Pet {
+        owner_id: "alice".into(),
+        pet_id: "rex".into(),
+        species: "dog".into(),
+        name: "Rex".into(),
+        chip: None,
+        clinic: "north".into(),
+        visits: 0,
+        version: 0,
+    }
+}
+
+async fn pet_table() -> dynamo_entity::Table {
+    fresh_table(TableSchema::new().entity::<Pet>().unwrap()).await
+}
+
+async fn names_in_gsi1(table: &dynamo_entity::Table, species: &str) -> Vec<String> {
+    let pets = table
+        .query(Pet::query_gsi1(species).unwrap())
+        .all()
+        .await
+        .unwrap();
+    pets.into_iter().map(|p| p.name).collect()
+}
+
+#[tokio::test]
+async fn changing_an_index_input_moves_every_index_key_it_feeds() {
+    let table = pet_table().await;
+    let stored = table.create(&rex()).await.unwrap();
+    let f = Pet::fields();
+
+    let renamed = table
+        .update::<Pet>(stored.key().unwrap())
+        .set(f.name, "Max".to_owned())
+        .add(f.visits, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.name.as_str(), renamed.visits, renamed.version),
+        ("Max", 1, 2)
+    );
+
+    // GSI1 and GSI3 both answer with the new name, and nothing is left under the old one.
+    assert_eq!(names_in_gsi1(&table, "dog").await, ["Max"]);
+    let by_new_name = table
+        .query(Pet::query_gsi1("dog").unwrap().name("Max").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(by_new_name.len(), 1);
+    let by_old_name = table
+        .query(Pet::query_gsi1("dog").unwrap().name("Rex").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert!(by_old_name.is_empty(), "no orphaned GSI1 key");
+    let at_clinic = table
+        .query(Pet::query_gsi3("north").unwrap().name("Max").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(at_clinic, vec![renamed.clone()]);
+
+    // The stored GSI attributes are exactly what the entity derives.
+    let raw = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(
+            [
+                (
+                    "PK".to_owned(),
+                    aws_sdk_dynamodb::types::AttributeValue::S("USER#alice".into()),
+                ),
+                (
+                    "SK".to_owned(),
+                    aws_sdk_dynamodb::types::AttributeValue::S("PET#rex".into()),
+                ),
+            ]
+            .into(),
+        ))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert_eq!(raw, renamed.to_item().unwrap());
+
+    // Moving to another species moves the item to another GSI1 partition.
+    table
+        .update::<Pet>(stored.key().unwrap())
+        .set(f.species, "wolf".to_owned())
+        .await
+        .unwrap();
+    assert!(names_in_gsi1(&table, "dog").await.is_empty());
+    assert_eq!(names_in_gsi1(&table, "wolf").await, ["Max"]);
+}
+
+#[tokio::test]
+async fn a_sparse_index_follows_its_option_input() {
+    let table = pet_table().await;
+    let stored = table.create(&rex()).await.unwrap();
+    let f = Pet::fields();
+    let chipped = |chip: u64| {
+        let table = table.clone();
+        async move {
+            table
+                .query(Pet::query_gsi2(chip).unwrap())
+                .all()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(chipped(42).await.is_empty(), "no chip, not in the index");
+
+    table
+        .update::<Pet>(stored.key().unwrap())
+        .set(f.chip, Some(42))
+        .await
+        .unwrap();
+    assert_eq!(chipped(42).await.len(), 1, "Some: in the index");
+
+    table
+        .update::<Pet>(stored.key().unwrap())
+        .set(f.chip, Some(43))
+        .await
+        .unwrap();
+    assert!(chipped(42).await.is_empty(), "the old chip's key is gone");
+    assert_eq!(chipped(43).await.len(), 1);
+
+    let cleared = table
+        .update::<Pet>(stored.key().unwrap())
+        .remove(f.chip)
+        .await
+        .unwrap();
+    assert_eq!(cleared.chip, None);
+    assert!(chipped(43).await.is_empty(), "None: out of the index");
+    let item = cleared.to_item().unwrap();
+    assert!(!item.contains_key("GSI2PK") && !item.contains_key("GSI2SK"));
+    let stored_item = table
+        .get::<Pet>(stored.key().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .to_item()
+        .unwrap();
+    assert_eq!(stored_item, item);
+}
+
+#[tokio::test]
+async fn put_and_replace_rewrite_every_index_key_from_the_entity() {
+    let table = pet_table().await;
+    let stored = table
+        .create(&Pet {
+            chip: Some(7),
+            ..rex()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        table
+            .query(Pet::query_gsi2(7u64).unwrap())
+            .all()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    table
+        .replace(&Pet {
+            chip: None,
+            name: "Odin".into(),
+            ..stored
+        })
+        .await
+        .unwrap();
+    assert!(table
+        .query(Pet::query_gsi2(7u64).unwrap())
+        .all()
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(names_in_gsi1(&table, "dog").await, ["Odin"]);
+}

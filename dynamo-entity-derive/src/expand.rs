@@ -623,18 +623,21 @@ fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> TokenStream
 
 /// What the typed API may do with a field (see the runtime's `condition::kind`).
 fn field_kind(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
-    let in_key = cont.indexes().any(|def| {
+    let uses_field = |def: &KeyDef| {
         def.templates().any(|(_, t)| {
             t.template
                 .as_ref()
                 .is_some_and(|t| t.placeholders().any(|(name, _)| name == field.name))
         })
-    });
+    };
+    let in_primary = cont.primary.as_ref().is_some_and(uses_field);
+    let in_gsi = cont.gsis.iter().any(uses_field);
     match field.role {
-        _ if in_key => quote!(::dynamo_entity::__private::kind::KeyInput),
+        _ if in_primary => quote!(::dynamo_entity::__private::kind::KeyInput),
         Some((Role::Version | Role::CreatedAt | Role::UpdatedAt, _)) => {
             quote!(::dynamo_entity::__private::kind::Managed)
         }
+        _ if in_gsi => quote!(::dynamo_entity::__private::kind::IndexInput),
         _ => quote!(::dynamo_entity::__private::kind::Settable),
     }
 }

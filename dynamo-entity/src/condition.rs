@@ -13,13 +13,35 @@ pub mod kind {
     /// An application attribute: conditions, and changes through `Update`.
     #[derive(Debug, Clone, Copy)]
     pub struct Settable;
-    /// A placeholder of a key template: conditions only. Changing it would move the item to
-    /// another key (or leave an index key stale), which an update cannot do.
+    /// A placeholder of the primary key template: conditions only. Changing it would move the
+    /// item to another key, which an update cannot do (delete and create instead).
     #[derive(Debug, Clone, Copy)]
     pub struct KeyInput;
     /// Maintained by the framework (`version`, `created_at`, `updated_at`): conditions only.
     #[derive(Debug, Clone, Copy)]
     pub struct Managed;
+    /// An input of a GSI key (and of no primary key): conditions, and `set`/`remove` through an
+    /// `Update`, which derives the index's key again in the same request.
+    #[derive(Debug, Clone, Copy)]
+    pub struct IndexInput;
+
+    /// The kinds an `Update` may assign: [`Settable`] and [`IndexInput`].
+    #[diagnostic::on_unimplemented(
+        message = "an update cannot change a `{Self}` field",
+        label = "this field cannot be set",
+        note = "a `KeyInput` field is part of the primary key: changing it would move the item \
+                (delete it and create it under the new key); a `Managed` field (version, \
+                created_at, updated_at) is maintained by the framework"
+    )]
+    pub trait Assignable: sealed::Sealed {}
+    impl Assignable for Settable {}
+    impl Assignable for IndexInput {}
+
+    mod sealed {
+        pub trait Sealed {}
+        impl Sealed for super::Settable {}
+        impl Sealed for super::IndexInput {}
+    }
 }
 
 /// A field of entity `E` with Rust type `T`: its attribute name and how its values are stored.

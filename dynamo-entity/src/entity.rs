@@ -81,6 +81,17 @@ impl KeySchema {
     pub fn sk_prefix(&self) -> Option<&'static str> {
         self.sk.map(|sk| sk.find('<').map_or(sk, |end| &sk[..end]))
     }
+
+    /// The field names of the placeholders of both templates, in order (a name can repeat).
+    pub fn placeholders(&self) -> impl Iterator<Item = &'static str> {
+        let fields = |template: &'static str| {
+            template
+                .split('<')
+                .skip(1)
+                .filter_map(|part| part.split_once('>').map(|(name, _)| name))
+        };
+        fields(self.pk).chain(self.sk.into_iter().flat_map(fields))
+    }
 }
 
 /// One application attribute of an entity.

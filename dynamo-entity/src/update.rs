@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 use crate::condition::{kind, Condition, Field};
 use crate::expression::Expressions;
 use crate::write::{number, write_error, PutMode};
-use crate::{clock, Entity, Error, Key, Result, Table};
+use crate::{clock, Entity, EntitySchema, Error, Index, Key, Result, Table};
 
 /// Number types that `add` and `subtract` accept.
 pub trait Numeric: crate::attribute::Scalar {}
@@ -102,8 +102,10 @@ impl<'t, E: Entity> Update<'t, E> {
         self
     }
 
-    /// Sets the field to `value` (`None` removes an optional attribute).
-    pub fn set<T>(self, field: Field<E, T, kind::Settable>, value: T) -> Self {
+    /// Sets the field to `value` (`None` removes an optional attribute). A field that is an input
+    /// of a GSI key ([`IndexInput`](kind::IndexInput)) can be set too: the update keeps that
+    /// index's key in step (see [`send`](Self::send)).
+    pub fn set<T, K: kind::Assignable>(self, field: Field<E, T, K>, value: T) -> Self {
         self.push(field, &value, Action::Set)
     }
 
@@ -112,8 +114,9 @@ impl<'t, E: Entity> Update<'t, E> {
         self.push(field, &value, Action::SetIfNotExists)
     }
 
-    /// Removes an optional field's attribute.
-    pub fn remove<T>(mut self, field: Field<E, Option<T>, kind::Settable>) -> Self {
+    /// Removes an optional field's attribute (for a sparse index's input: the item leaves that
+    /// index).
+    pub fn remove<T, K: kind::Assignable>(mut self, field: Field<E, Option<T>, K>) -> Self {
         self.actions.push(Action::Remove(field.attribute()));
         self
     }
@@ -156,24 +159,119 @@ impl<'t, E: Entity> Update<'t, E> {
     }
 
     /// Sends the request.
+    ///
+    /// When a changed field is an input of a GSI key, the item is read first (consistently), the
+    /// GSI's key is derived again from the changed entity (or removed, for a sparse index whose
+    /// input became `None`), and the write is conditioned on the old values of every input of
+    /// that index, so that a concurrent change cannot leave a stale key. If such a change lands
+    /// in between, the update is read and tried again (three times at most).
     pub async fn send(self) -> Result<E> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let table = self.table;
         let schema = E::SCHEMA;
-        let mut actions = self.actions;
-        for (i, action) in actions.iter().enumerate() {
+        for (i, action) in self.actions.iter().enumerate() {
             let attribute = action.attribute();
-            if actions[..i].iter().any(|a| a.attribute() == attribute) {
+            if self.actions[..i].iter().any(|a| a.attribute() == attribute) {
                 return Err(Error::InvalidRequest(format!(
                     "`{attribute}` is changed twice in one update"
                 )));
             }
         }
+        if self.version.is_some() && schema.version.is_none() {
+            return Err(Error::InvalidRequest(format!(
+                "{} has no #[dynamo(version)] field",
+                schema.entity_type
+            )));
+        }
+        let affected = affected_indexes(&schema, &self.actions);
+        // Retrying is only sound when a failed condition can only be the index guard's.
+        let attempts = if affected.is_empty() || self.condition.is_some() || self.version.is_some()
+        {
+            1
+        } else {
+            3
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(&affected).await {
+                Err(Error::ConditionFailed { .. }) if attempt < attempts => continue,
+                result => return result,
+            }
+        }
+    }
+
+    async fn attempt(&self, affected: &[AffectedIndex]) -> Result<E> {
+        let table = self.table;
+        let schema = E::SCHEMA;
         let mut exprs = Expressions::default();
         let mut set = Vec::new();
         let mut remove = Vec::new();
+
+        if !affected.is_empty() {
+            let old = table
+                .client
+                .get_item()
+                .table_name(&table.name)
+                .set_key(Some(table.schema.key_item(&self.key)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| crate::request_error("GetItem", e))?
+                .item
+                .ok_or_else(|| Error::NotFound {
+                    entity: schema.entity_type,
+                    key: self.key.clone(),
+                })?;
+            let mut changed = old.clone();
+            for action in &self.actions {
+                match action {
+                    Action::Set(a, v) => {
+                        changed.insert((*a).to_owned(), v.clone());
+                    }
+                    Action::Remove(a) => {
+                        changed.remove(*a);
+                    }
+                    // Index inputs are only ever set or removed; other changes leave keys alone.
+                    _ => {}
+                }
+            }
+            let entity = E::from_item(changed)?;
+            for index in affected {
+                let (pk, sk) = (index.index.pk_attribute(), index.index.sk_attribute());
+                match entity.index_key(index.index)? {
+                    Some(key) => {
+                        set.push(format!(
+                            "{} = {}",
+                            exprs.name(&pk),
+                            exprs.value(AttributeValue::S(key.pk))
+                        ));
+                        if let Some(sk_value) = key.sk {
+                            set.push(format!(
+                                "{} = {}",
+                                exprs.name(&sk),
+                                exprs.value(AttributeValue::S(sk_value))
+                            ));
+                        }
+                    }
+                    None => {
+                        remove.push(exprs.name(&pk));
+                        remove.push(exprs.name(&sk));
+                    }
+                }
+                // The key was derived from these values: they must still be the stored ones.
+                for input in &index.inputs {
+                    let name = exprs.name(input);
+                    let guard = match old.get(*input) {
+                        Some(value) => format!("{name} = {}", exprs.value(value.clone())),
+                        None => format!("attribute_not_exists({name})"),
+                    };
+                    exprs.require(guard);
+                }
+            }
+        }
+
         if let Some(attribute) = schema.version {
             let name = exprs.name(attribute);
             let zero = exprs.value(number(0));
@@ -183,29 +281,29 @@ impl<'t, E: Entity> Update<'t, E> {
                 let expected = exprs.value(number(version));
                 exprs.require(format!("{name} = {expected}"));
             }
-        } else if self.version.is_some() {
-            return Err(Error::InvalidRequest(format!(
-                "{} has no #[dynamo(version)] field",
-                schema.entity_type
-            )));
         }
         if let Some(attribute) = schema.updated_at {
             let now = AttributeValue::S(clock::timestamp_text(SystemTime::now()));
-            actions.push(Action::Set(attribute, now));
+            set.push(format!("{} = {}", exprs.name(attribute), exprs.value(now)));
         }
-        for action in actions {
+        for action in &self.actions {
             let name = exprs.name(action.attribute());
             match action {
-                Action::Set(_, v) => set.push(format!("{name} = {}", exprs.value(v))),
+                Action::Set(_, v) => set.push(format!("{name} = {}", exprs.value(v.clone()))),
                 Action::SetIfNotExists(_, v) => set.push(format!(
                     "{name} = if_not_exists({name}, {})",
-                    exprs.value(v)
+                    exprs.value(v.clone())
                 )),
-                Action::Add(_, v) => set.push(format!("{name} = {name} + {}", exprs.value(v))),
-                Action::Subtract(_, v) => set.push(format!("{name} = {name} - {}", exprs.value(v))),
-                Action::Append(_, v) => {
-                    set.push(format!("{name} = list_append({name}, {})", exprs.value(v)))
+                Action::Add(_, v) => {
+                    set.push(format!("{name} = {name} + {}", exprs.value(v.clone())))
                 }
+                Action::Subtract(_, v) => {
+                    set.push(format!("{name} = {name} - {}", exprs.value(v.clone())))
+                }
+                Action::Append(_, v) => set.push(format!(
+                    "{name} = list_append({name}, {})",
+                    exprs.value(v.clone())
+                )),
                 Action::Remove(_) => remove.push(name),
             }
         }
@@ -223,8 +321,8 @@ impl<'t, E: Entity> Update<'t, E> {
         }
         let pk = exprs.name(&table.schema.partition_key);
         exprs.require(format!("attribute_exists({pk})"));
-        if let Some(condition) = self.condition {
-            let condition = condition.render_into(&mut exprs)?;
+        if let Some(condition) = &self.condition {
+            let condition = condition.render_clone_into(&mut exprs)?;
             exprs.require(condition);
         }
         let condition = exprs.condition();
@@ -248,12 +346,42 @@ impl<'t, E: Entity> Update<'t, E> {
                 "UpdateItem",
                 e,
                 &schema,
-                self.key,
+                self.key.clone(),
                 PutMode::Replace,
                 self.version,
             )),
         }
     }
+}
+
+/// A GSI whose key an update changes, with the attributes its key is built from.
+struct AffectedIndex {
+    index: Index,
+    inputs: Vec<&'static str>,
+}
+
+/// The GSIs with a changed field among their key inputs.
+fn affected_indexes(schema: &EntitySchema, actions: &[Action]) -> Vec<AffectedIndex> {
+    let attribute_of = |field: &str| {
+        schema
+            .attributes
+            .iter()
+            .find(|a| a.field == field)
+            .map(|a| a.attribute)
+    };
+    schema
+        .keys
+        .iter()
+        .filter(|key| key.index != Index::Primary)
+        .filter_map(|key| {
+            let inputs: Vec<&'static str> = key.placeholders().filter_map(attribute_of).collect();
+            let touched = actions.iter().any(|a| inputs.contains(&a.attribute()));
+            touched.then_some(AffectedIndex {
+                index: key.index,
+                inputs,
+            })
+        })
+        .collect()
 }
 
 crate::into_future!(Update, E);
