@@ -57,6 +57,7 @@ pub struct Pet {
     pub chip: Option<u64>,
     pub clinic: String,
     pub visits: u32,
+    pub notes: String,
     #[dynamo(version)]
     pub version: u64,
 }
@@ -70,6 +71,7 @@ fn rex() -> Pet {
         chip: None,
         clinic: "north".into(),
         visits: 0,
+        notes: String::new(),
         version: 0,
     }
 }
@@ -245,4 +247,90 @@ async fn put_and_replace_rewrite_every_index_key_from_the_entity() {
         .unwrap()
         .is_empty());
     assert_eq!(names_in_gsi1(&table, "dog").await, ["Odin"]);
+}
+
+#[tokio::test]
+async fn every_access_pattern_reports_its_requests_and_capacity() {
+    let table = pet_table().await;
+    for i in 0..5 {
+        let pet = Pet {
+            pet_id: format!("p{i}"),
+            name: format!("Pet {i}"),
+            ..rex()
+        };
+        table.create(&pet).await.unwrap();
+    }
+    assert_eq!(table.cost().requests, 5, "the base handle counts too");
+
+    let one_query = table.metered();
+    let pets = one_query
+        .query(Pet::query("alice").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(pets.len(), 5);
+    let cost = one_query.cost();
+    assert_eq!(cost.requests, 1);
+    assert!(cost.read_units > 0.0 && cost.write_units == 0.0, "{cost}");
+    println!("a partition of 5 small pets took {cost}");
+
+    let paged = table.metered();
+    paged
+        .query(Pet::query("alice").unwrap())
+        .page_size(2)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(paged.cost().requests, 3, "summed across pages");
+
+    let f = Pet::fields();
+    let plain = table.metered();
+    plain
+        .update::<Pet>(Pet::primary_key("alice", "p0").unwrap())
+        .add(f.visits, 1)
+        .await
+        .unwrap();
+    assert_eq!(plain.cost().requests, 1);
+    assert!(plain.cost().write_units > 0.0);
+    let reindex = table.metered();
+    reindex
+        .update::<Pet>(Pet::primary_key("alice", "p0").unwrap())
+        .set(f.name, "Renamed".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(
+        reindex.cost().requests,
+        2,
+        "an index input costs a read first"
+    );
+
+    // A 5 KB item costs 5 write units (1 per KB, rounded up) in the table, and 5 more in each
+    // GSI it is written to: GSI1 and GSI3 (GSI2 is sparse and the pet has no chip).
+    let big = table.metered();
+    let heavy = Pet {
+        pet_id: "heavy".into(),
+        notes: "x".repeat(4_700),
+        ..rex()
+    };
+    big.create(&heavy).await.unwrap();
+    assert_eq!(big.cost().write_units, 15.0, "{}", big.cost());
+
+    // A key DynamoDB would refuse for its size is refused before sending, and costs nothing.
+    let refused = table.metered();
+    let err = refused
+        .create(&Pet {
+            pet_id: "long".into(),
+            name: "x".repeat(2_000),
+            ..rex()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("GSI1SK is 2010 bytes; DynamoDB allows 1024 bytes in a sort key"),
+        "{err}"
+    );
+    assert_eq!(refused.cost().requests, 0);
+    // Metered handles are independent of each other.
+    assert_eq!(one_query.cost().requests, 1);
 }

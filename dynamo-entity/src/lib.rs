@@ -114,6 +114,7 @@ pub(crate) use into_future;
 pub mod attribute;
 mod clock;
 pub mod condition;
+mod cost;
 mod cursor;
 mod de;
 mod entity;
@@ -128,6 +129,7 @@ mod write;
 
 pub use aws_sdk_dynamodb;
 pub use condition::{kind, Condition, Field};
+pub use cost::Cost;
 pub use cursor::Cursor;
 pub use dynamo_entity_derive::{Entity, KeyValue};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};

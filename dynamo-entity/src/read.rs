@@ -8,6 +8,7 @@ use futures::Stream;
 
 use crate::attribute::is_expired;
 use crate::condition::Condition;
+use crate::cost::Capacity;
 use crate::cursor::{self, Binding, Cursor};
 use crate::expression::Expressions;
 use crate::{clock, Entity, Index, Key, Result, Table};
@@ -67,9 +68,14 @@ impl<E: Entity> Get<'_, E> {
             .table_name(&table.name)
             .set_key(Some(table.schema.key_item(&self.key)))
             .consistent_read(self.consistent)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
-            .await
-            .map_err(|e| crate::request_error("GetItem", e))?;
+            .await;
+        table.meter.record(
+            Capacity::Read,
+            output.as_ref().ok().and_then(|o| o.consumed_capacity()),
+        );
+        let output = output.map_err(|e| crate::request_error("GetItem", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         output
             .item
@@ -415,9 +421,14 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             request = request.filter_expression(expression);
         }
         let output = request
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
-            .await
-            .map_err(|e| crate::request_error("Query", e))?;
+            .await;
+        table.meter.record(
+            Capacity::Read,
+            output.as_ref().ok().and_then(|o| o.consumed_capacity()),
+        );
+        let output = output.map_err(|e| crate::request_error("Query", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         let items = output
             .items

@@ -252,6 +252,7 @@ pub struct Table {
     pub(crate) client: Client,
     pub(crate) name: String,
     pub(crate) schema: TableSchema,
+    pub(crate) meter: std::sync::Arc<crate::cost::Meter>,
 }
 
 impl Table {
@@ -261,7 +262,34 @@ impl Table {
             client,
             name: name.into(),
             schema,
+            meter: crate::cost::Meter::new(),
         }
+    }
+
+    /// A handle on the same table with its own cost meter starting at zero: run one access
+    /// pattern through it, then read [`cost`](Self::cost).
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Entity, Table};
+    /// # #[derive(Entity)] #[pk = "USER#<owner_id>"] #[sk = "PET#<pet_id>"]
+    /// # struct Pet { owner_id: String, pet_id: String }
+    /// # async fn demo(table: &Table) -> dynamo_entity::Result<()> {
+    /// let measured = table.metered();
+    /// let pets = measured.query(Pet::query("alice")?).all().await?;
+    /// println!("alice's pets took {}", measured.cost()); // 1 request, 0.5 RCU, 0 WCU
+    /// # Ok(()) }
+    /// ```
+    pub fn metered(&self) -> Table {
+        Table {
+            meter: crate::cost::Meter::new(),
+            ..self.clone()
+        }
+    }
+
+    /// Requests made and capacity consumed through this handle (and its clones) so far,
+    /// failed requests, every page and every retry included.
+    pub fn cost(&self) -> crate::Cost {
+        self.meter.total()
     }
 
     /// The table's name.

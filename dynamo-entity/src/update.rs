@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::condition::{kind, Condition, Field};
+use crate::cost::Capacity;
 use crate::expression::Expressions;
 use crate::write::{number, write_error, PutMode};
 use crate::{clock, Entity, EntitySchema, Error, Index, Key, Result, Table};
@@ -216,8 +217,14 @@ impl<'t, E: Entity> Update<'t, E> {
                 .table_name(&table.name)
                 .set_key(Some(table.schema.key_item(&self.key)))
                 .consistent_read(true)
+                .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
                 .send()
-                .await
+                .await;
+            table.meter.record(
+                Capacity::Read,
+                old.as_ref().ok().and_then(|o| o.consumed_capacity()),
+            );
+            let old = old
                 .map_err(|e| crate::request_error("GetItem", e))?
                 .item
                 .ok_or_else(|| Error::NotFound {
@@ -338,8 +345,13 @@ impl<'t, E: Entity> Update<'t, E> {
             .set_expression_attribute_values(values)
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
+        table.meter.record(
+            Capacity::Write,
+            result.as_ref().ok().and_then(|o| o.consumed_capacity()),
+        );
         match result {
             Ok(output) => E::from_item(output.attributes.unwrap_or_default()),
             Err(e) => Err(write_error(

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::condition::Condition;
+use crate::cost::Capacity;
 use crate::expression::Expressions;
 use crate::{clock, Entity, EntitySchema, Error, Item, Key, Result, Table};
 
@@ -81,6 +82,32 @@ impl Table {
             entity: PhantomData,
         }
     }
+}
+
+/// DynamoDB's limits on key values: 2048 bytes for a partition key, 1024 for a sort key.
+const MAX_PARTITION_KEY: usize = 2048;
+const MAX_SORT_KEY: usize = 1024;
+
+/// Refuses an item whose key attributes DynamoDB would reject for their size.
+pub(crate) fn check_key_sizes(schema: &EntitySchema, item: &Item) -> Result<()> {
+    for key in schema.keys {
+        let attributes = [
+            (key.index.pk_attribute(), MAX_PARTITION_KEY, "partition"),
+            (key.index.sk_attribute(), MAX_SORT_KEY, "sort"),
+        ];
+        for (attribute, limit, role) in attributes {
+            if let Some(AttributeValue::S(value)) = item.get(&attribute) {
+                if value.len() > limit {
+                    return Err(Error::InvalidRequest(format!(
+                        "{} {attribute} is {} bytes; DynamoDB allows {limit} bytes in a {role} key",
+                        schema.entity_type,
+                        value.len()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The version stored in an item (0 when there is none).
@@ -271,6 +298,7 @@ impl<'t, E: Entity> Put<'t, E> {
             expressions.require(condition);
         }
 
+        check_key_sizes(&schema, &item)?;
         // Decoding what is about to be written both gives the stored entity and proves the item
         // reads back, before anything is sent.
         let stored = E::from_item(item.clone())?;
@@ -285,8 +313,13 @@ impl<'t, E: Entity> Put<'t, E> {
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
+        table.meter.record(
+            Capacity::Write,
+            result.as_ref().ok().and_then(|o| o.consumed_capacity()),
+        );
         match result {
             Ok(_) => Ok(stored),
             Err(e) => {
@@ -435,7 +468,15 @@ impl<E: Entity> Delete<'_, E> {
         if self.return_old {
             request = request.return_values(ReturnValue::AllOld);
         }
-        match request.send().await {
+        let result = request
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        table.meter.record(
+            Capacity::Write,
+            result.as_ref().ok().and_then(|o| o.consumed_capacity()),
+        );
+        match result {
             Ok(output) => match output.attributes {
                 Some(old) if self.return_old && !old.is_empty() => E::from_item(old).map(Some),
                 _ => Ok(None),
