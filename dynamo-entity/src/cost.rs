@@ -62,6 +62,11 @@ impl Meter {
         }
     }
 
+    /// Counts one request from its result.
+    pub fn observe<O: Consumed, E>(&self, kind: Capacity, result: &Result<O, E>) {
+        self.record(kind, result.as_ref().ok().and_then(Consumed::consumed));
+    }
+
     pub fn total(&self) -> Cost {
         let (read_units, write_units) = *self.units.lock().unwrap_or_else(|e| e.into_inner());
         Cost {
@@ -71,3 +76,25 @@ impl Meter {
         }
     }
 }
+
+/// SDK outputs that report consumed capacity.
+pub(crate) trait Consumed {
+    fn consumed(&self) -> Option<&ConsumedCapacity>;
+}
+
+macro_rules! consumed {
+    ($($output:ty),*) => {$(
+        impl Consumed for $output {
+            fn consumed(&self) -> Option<&ConsumedCapacity> {
+                self.consumed_capacity()
+            }
+        }
+    )*};
+}
+consumed!(
+    aws_sdk_dynamodb::operation::get_item::GetItemOutput,
+    aws_sdk_dynamodb::operation::query::QueryOutput,
+    aws_sdk_dynamodb::operation::put_item::PutItemOutput,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemOutput
+);

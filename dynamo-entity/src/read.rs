@@ -71,10 +71,7 @@ impl<E: Entity> Get<'_, E> {
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
-        table.meter.record(
-            Capacity::Read,
-            output.as_ref().ok().and_then(|o| o.consumed_capacity()),
-        );
+        table.meter.observe(Capacity::Read, &output);
         let output = output.map_err(|e| crate::request_error("GetItem", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         output
@@ -424,10 +421,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
-        table.meter.record(
-            Capacity::Read,
-            output.as_ref().ok().and_then(|o| o.consumed_capacity()),
-        );
+        table.meter.observe(Capacity::Read, &output);
         let output = output.map_err(|e| crate::request_error("Query", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         let items = output

@@ -220,10 +220,7 @@ impl<'t, E: Entity> Update<'t, E> {
                 .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
                 .send()
                 .await;
-            table.meter.record(
-                Capacity::Read,
-                old.as_ref().ok().and_then(|o| o.consumed_capacity()),
-            );
+            table.meter.observe(Capacity::Read, &old);
             let old = old
                 .map_err(|e| crate::request_error("GetItem", e))?
                 .item
@@ -348,10 +345,7 @@ impl<'t, E: Entity> Update<'t, E> {
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
-        table.meter.record(
-            Capacity::Write,
-            result.as_ref().ok().and_then(|o| o.consumed_capacity()),
-        );
+        table.meter.observe(Capacity::Write, &result);
         match result {
             Ok(output) => E::from_item(output.attributes.unwrap_or_default()),
             Err(e) => Err(write_error(

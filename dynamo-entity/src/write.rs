@@ -316,10 +316,7 @@ impl<'t, E: Entity> Put<'t, E> {
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
-        table.meter.record(
-            Capacity::Write,
-            result.as_ref().ok().and_then(|o| o.consumed_capacity()),
-        );
+        table.meter.observe(Capacity::Write, &result);
         match result {
             Ok(_) => Ok(stored),
             Err(e) => {
@@ -472,10 +469,7 @@ impl<E: Entity> Delete<'_, E> {
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
-        table.meter.record(
-            Capacity::Write,
-            result.as_ref().ok().and_then(|o| o.consumed_capacity()),
-        );
+        table.meter.observe(Capacity::Write, &result);
         match result {
             Ok(output) => match output.attributes {
                 Some(old) if self.return_old && !old.is_empty() => E::from_item(old).map(Some),
