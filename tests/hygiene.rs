@@ -63,6 +63,13 @@ mod no_prelude {
         #[dynamo(skip)]
         pub cache: ::core::option::Option<u8>,
     }
+
+    /// A collection without any prelude.
+    #[derive(::dynamo_entity::Collection)]
+    pub enum BarePage {
+        /// The only member.
+        Bare(Bare),
+    }
 }
 
 #[test]
@@ -94,5 +101,10 @@ fn generated_code_works_under_shadowing() {
     };
     let item = bare.to_item().unwrap();
     assert!(!item.contains_key("GSI2PK"));
+    let as_page = <no_prelude::BarePage as dynamo_entity::Collection>::from_item(item.clone());
+    assert!(matches!(
+        as_page,
+        core::result::Result::Ok(core::option::Option::Some(no_prelude::BarePage::Bare(_)))
+    ));
     assert_eq!(no_prelude::Bare::from_item(item).unwrap().scores, vec![3]);
 }

@@ -9,6 +9,7 @@
 mod ast;
 mod attr;
 mod check;
+mod collection;
 mod ctxt;
 mod expand;
 mod key_value;
@@ -28,6 +29,13 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_entity(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Derives `dynamo_entity::Collection` for an enum of entities sharing a partition.
+#[proc_macro_derive(Collection)]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    collection::derive(&input).into()
 }
 
 /// Derives `dynamo_entity::KeyValue` for a fieldless enum.

@@ -113,6 +113,7 @@ pub(crate) use into_future;
 
 pub mod attribute;
 mod clock;
+mod collection;
 pub mod condition;
 mod cost;
 mod cursor;
@@ -128,10 +129,11 @@ mod update;
 mod write;
 
 pub use aws_sdk_dynamodb;
+pub use collection::{Collection, CollectionPage, CollectionRequest, Member};
 pub use condition::{kind, Condition, Field};
 pub use cost::Cost;
 pub use cursor::Cursor;
-pub use dynamo_entity_derive::{Entity, KeyValue};
+pub use dynamo_entity_derive::{Collection, Entity, KeyValue};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
 pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyValue};
@@ -180,6 +182,7 @@ pub mod __private {
         check_entity_type, put_list, put_scalar, put_serde, put_ttl, take_list, take_optional,
         take_scalar, take_serde, take_ttl, Scalar, TtlValue,
     };
+    pub use crate::collection::{entity_type_of, same_key_shape, Collection, Member};
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
     pub use crate::read::__sort_key_range;
     pub use crate::{

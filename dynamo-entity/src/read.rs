@@ -11,7 +11,7 @@ use crate::condition::Condition;
 use crate::cost::Capacity;
 use crate::cursor::{self, Binding, Cursor};
 use crate::expression::Expressions;
-use crate::{clock, Entity, Index, Key, Result, Table};
+use crate::{clock, Entity, Index, Item, Key, Result, Table};
 
 impl Table {
     /// Reads the entity with `key`: `None` if there is no item. An item of another entity type
@@ -32,11 +32,9 @@ impl Table {
         QueryRequest {
             table: self,
             query: query.into(),
-            page_size: None,
-            limit: None,
+            paging: Paging::default(),
             descending: false,
             consistent: false,
-            after: None,
             filter: None,
         }
     }
@@ -256,6 +254,172 @@ pub fn __sort_key_range(
     })
 }
 
+/// The reading options shared by entity and collection queries (fields `paging`, `descending`,
+/// `consistent`).
+macro_rules! query_options {
+    () => {
+        /// At most `n` items per page (DynamoDB's `Limit`: items read per request).
+        pub fn page_size(mut self, n: u32) -> Self {
+            self.paging.page_size(n);
+            self
+        }
+
+        /// At most `n` entities in all (across pages for [`all`](Self::all) and
+        /// [`pages`](Self::pages)). Each request asks DynamoDB for no more than are still wanted,
+        /// so the cursor of the last page resumes right after the last entity returned.
+        pub fn limit(mut self, n: u32) -> Self {
+            self.paging.limit = Some(n);
+            self
+        }
+
+        /// Sort key descending (newest first for time-ordered keys).
+        pub fn descending(mut self) -> Self {
+            self.descending = true;
+            self
+        }
+
+        /// Strongly consistent reads (base table only; DynamoDB refuses them on a GSI).
+        pub fn consistent_read(mut self) -> Self {
+            self.consistent = true;
+            self
+        }
+
+        /// Start after the page that returned `cursor`.
+        pub fn after(mut self, cursor: Cursor) -> Self {
+            self.paging.after = Some(cursor);
+            self
+        }
+    };
+}
+pub(crate) use query_options;
+
+/// Page size, overall limit and starting cursor, shared by entity and collection queries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Paging {
+    pub page_size: Option<i32>,
+    /// Items still wanted, when a limit was set.
+    pub limit: Option<u32>,
+    pub after: Option<Cursor>,
+}
+
+impl Paging {
+    pub fn page_size(&mut self, n: u32) {
+        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
+    }
+
+    /// DynamoDB's `Limit` for the next request: the page size, capped by what is still wanted.
+    pub fn request_limit(&self) -> Option<i32> {
+        let wanted = self.limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+        match (self.page_size, wanted) {
+            (Some(size), Some(wanted)) => Some(size.min(wanted)),
+            (size, wanted) => size.or(wanted),
+        }
+    }
+
+    /// Moves past a page of `returned` items ending at `cursor`; false when nothing more is to
+    /// be read.
+    pub fn advance(&mut self, returned: usize, cursor: Option<Cursor>) -> bool {
+        if let Some(wanted) = self.limit.as_mut() {
+            *wanted = wanted.saturating_sub(u32::try_from(returned).unwrap_or(u32::MAX));
+            if *wanted == 0 {
+                return false;
+            }
+        }
+        self.after = cursor;
+        self.after.is_some()
+    }
+}
+
+/// One Query request, whatever decodes its items.
+pub(crate) struct QuerySpec<'q> {
+    pub index: Index,
+    pub pk: &'q str,
+    pub sk: &'q SortKeyCondition,
+    pub descending: bool,
+    pub consistent: bool,
+    pub limit: Option<i32>,
+    pub start: Option<Item>,
+    /// A filter expression with its placeholders.
+    pub filter: Option<(String, Expressions)>,
+    /// The TTL attribute: expired items are dropped.
+    pub ttl: Option<&'q str>,
+}
+
+/// Sends one Query: the live items (expired ones dropped) and the key to continue from.
+pub(crate) async fn run_query(
+    table: &Table,
+    spec: QuerySpec<'_>,
+) -> Result<(Vec<Item>, Option<Item>)> {
+    let index = spec.index;
+    let (pk_name, sk_name) = match index {
+        Index::Primary => (
+            table.schema.partition_key.clone(),
+            table.schema.sort_key.clone().unwrap_or_default(),
+        ),
+        Index::Gsi(_) => (index.pk_attribute(), index.sk_attribute()),
+    };
+    let s = |v: &str| AttributeValue::S(v.to_owned());
+    let mut request = table
+        .client
+        .query()
+        .table_name(&table.name)
+        .set_index_name(index.index_name())
+        .expression_attribute_names("#pk", pk_name)
+        .expression_attribute_values(":pk", s(spec.pk))
+        .scan_index_forward(!spec.descending)
+        .consistent_read(spec.consistent)
+        .set_limit(spec.limit)
+        .set_exclusive_start_key(spec.start);
+    let sk_expression = match spec.sk {
+        SortKeyCondition::Any => None,
+        SortKeyCondition::Eq(v) => Some(("#sk = :sk", v, None)),
+        SortKeyCondition::BeginsWith(v) => Some(("begins_with(#sk, :sk)", v, None)),
+        SortKeyCondition::Between(lo, hi) => Some(("#sk BETWEEN :sk AND :hi", lo, Some(hi))),
+        SortKeyCondition::Lt(v) => Some(("#sk < :sk", v, None)),
+        SortKeyCondition::Le(v) => Some(("#sk <= :sk", v, None)),
+        SortKeyCondition::Gt(v) => Some(("#sk > :sk", v, None)),
+        SortKeyCondition::Ge(v) => Some(("#sk >= :sk", v, None)),
+    };
+    request = match sk_expression {
+        None => request.key_condition_expression("#pk = :pk"),
+        Some((expression, value, high)) => {
+            let mut request = request
+                .key_condition_expression(format!("#pk = :pk AND {expression}"))
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":sk", s(value));
+            if let Some(high) = high {
+                request = request.expression_attribute_values(":hi", s(high));
+            }
+            request
+        }
+    };
+    if let Some((expression, exprs)) = spec.filter {
+        let (names, values) = exprs.into_maps();
+        for (placeholder, name) in names.unwrap_or_default() {
+            request = request.expression_attribute_names(placeholder, name);
+        }
+        for (placeholder, value) in values.unwrap_or_default() {
+            request = request.expression_attribute_values(placeholder, value);
+        }
+        request = request.filter_expression(expression);
+    }
+    let output = request
+        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+        .send()
+        .await;
+    table.meter.observe(Capacity::Read, &output);
+    let output = output.map_err(|e| crate::request_error("Query", e))?;
+    let now = clock::epoch_seconds(SystemTime::now());
+    let items = output
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|item| !is_expired(item, spec.ttl, now))
+        .collect();
+    let last_key = output.last_evaluated_key.filter(|key| !key.is_empty());
+    Ok((items, last_key))
+}
+
 /// One page of query results.
 #[derive(Debug, Clone)]
 pub struct Page<E> {
@@ -271,12 +435,9 @@ pub struct Page<E> {
 pub struct QueryRequest<'t, E> {
     table: &'t Table,
     query: Query<E>,
-    page_size: Option<i32>,
-    /// Items still wanted, when a limit was set.
-    limit: Option<u32>,
+    paging: Paging,
     descending: bool,
     consistent: bool,
-    after: Option<Cursor>,
     filter: Option<Condition<E>>,
 }
 
@@ -289,57 +450,12 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         self
     }
 
-    /// At most `n` items per page (DynamoDB's `Limit`: items read per request).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
-        self
-    }
-
-    /// At most `n` entities in all (across pages for [`all`](Self::all) and
-    /// [`pages`](Self::pages)). Each request asks DynamoDB for no more than are still wanted,
-    /// so the cursor of the last page resumes right after the last entity returned.
-    pub fn limit(mut self, n: u32) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// Sort key descending (newest first for time-ordered keys).
-    pub fn descending(mut self) -> Self {
-        self.descending = true;
-        self
-    }
-
-    /// Strongly consistent reads (base table only; DynamoDB refuses them on a GSI).
-    pub fn consistent_read(mut self) -> Self {
-        self.consistent = true;
-        self
-    }
-
-    /// Start after the page that returned `cursor`.
-    pub fn after(mut self, cursor: Cursor) -> Self {
-        self.after = Some(cursor);
-        self
-    }
-
-    /// DynamoDB's `Limit` for the next request: the page size, capped by what is still wanted.
-    fn request_limit(&self) -> Option<i32> {
-        let wanted = self.limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
-        match (self.page_size, wanted) {
-            (Some(size), Some(wanted)) => Some(size.min(wanted)),
-            (size, wanted) => size.or(wanted),
-        }
-    }
+    crate::read::query_options!();
 
     /// The request for the page after `page`, or `None` when there is nothing more to read.
     fn next(mut self, page: &Page<E>) -> Option<Self> {
-        if let Some(wanted) = self.limit.as_mut() {
-            *wanted = wanted.saturating_sub(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
-            if *wanted == 0 {
-                return None;
-            }
-        }
-        let cursor = page.cursor.clone()?;
-        Some(self.after(cursor))
+        let more = self.paging.advance(page.items.len(), page.cursor.clone());
+        more.then_some(self)
     }
 
     fn binding(&self) -> Binding<'_> {
@@ -356,84 +472,37 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
     where
         E: Sync,
     {
-        let table = self.table;
-        let index = self.query.index;
-        let pk_name = match index {
-            Index::Primary => table.schema.partition_key.clone(),
-            Index::Gsi(_) => index.pk_attribute(),
-        };
-        let sk_name = match index {
-            Index::Primary => table.schema.sort_key.clone().unwrap_or_default(),
-            Index::Gsi(_) => index.sk_attribute(),
-        };
-        let start = match &self.after {
+        let start = match &self.paging.after {
             Some(cursor) => Some(cursor::decode(&self.binding(), cursor)?),
             None => None,
         };
-        let s = |v: &str| AttributeValue::S(v.to_owned());
-        let mut request = table
-            .client
-            .query()
-            .table_name(&table.name)
-            .set_index_name(index.index_name())
-            .expression_attribute_names("#pk", pk_name)
-            .expression_attribute_values(":pk", s(&self.query.pk))
-            .scan_index_forward(!self.descending)
-            .consistent_read(self.consistent)
-            .set_limit(self.request_limit())
-            .set_exclusive_start_key(start);
-        let sk_expression = match &self.query.sk {
-            SortKeyCondition::Any => None,
-            SortKeyCondition::Eq(v) => Some(("#sk = :sk", v, None)),
-            SortKeyCondition::BeginsWith(v) => Some(("begins_with(#sk, :sk)", v, None)),
-            SortKeyCondition::Between(lo, hi) => Some(("#sk BETWEEN :sk AND :hi", lo, Some(hi))),
-            SortKeyCondition::Lt(v) => Some(("#sk < :sk", v, None)),
-            SortKeyCondition::Le(v) => Some(("#sk <= :sk", v, None)),
-            SortKeyCondition::Gt(v) => Some(("#sk > :sk", v, None)),
-            SortKeyCondition::Ge(v) => Some(("#sk >= :sk", v, None)),
+        let filter = match &self.filter {
+            Some(filter) => {
+                let mut exprs = Expressions::default();
+                let expression = filter.render_clone_into(&mut exprs)?;
+                Some((expression, exprs))
+            }
+            None => None,
         };
-        request = match sk_expression {
-            None => request.key_condition_expression("#pk = :pk"),
-            Some((expression, value, high)) => {
-                let mut request = request
-                    .key_condition_expression(format!("#pk = :pk AND {expression}"))
-                    .expression_attribute_names("#sk", sk_name)
-                    .expression_attribute_values(":sk", s(value));
-                if let Some(high) = high {
-                    request = request.expression_attribute_values(":hi", s(high));
-                }
-                request
-            }
+        let spec = QuerySpec {
+            index: self.query.index,
+            pk: &self.query.pk,
+            sk: &self.query.sk,
+            descending: self.descending,
+            consistent: self.consistent,
+            limit: self.paging.request_limit(),
+            start,
+            filter,
+            ttl: E::SCHEMA.ttl,
         };
-        if let Some(filter) = &self.filter {
-            let mut exprs = Expressions::default();
-            let expression = filter.render_clone_into(&mut exprs)?;
-            let (names, values) = exprs.into_maps();
-            for (placeholder, name) in names.unwrap_or_default() {
-                request = request.expression_attribute_names(placeholder, name);
-            }
-            for (placeholder, value) in values.unwrap_or_default() {
-                request = request.expression_attribute_values(placeholder, value);
-            }
-            request = request.filter_expression(expression);
-        }
-        let output = request
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        table.meter.observe(Capacity::Read, &output);
-        let output = output.map_err(|e| crate::request_error("Query", e))?;
-        let now = clock::epoch_seconds(SystemTime::now());
-        let items = output
-            .items
-            .unwrap_or_default()
+        let (items, last_key) = run_query(self.table, spec).await?;
+        let items = items
             .into_iter()
-            .filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
             .map(E::from_item)
             .collect::<Result<Vec<_>>>()?;
-        let cursor = match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => Some(cursor::encode(&self.binding(), &key)?),
-            _ => None,
+        let cursor = match last_key {
+            Some(key) => Some(cursor::encode(&self.binding(), &key)?),
+            None => None,
         };
         Ok(Page { items, cursor })
     }

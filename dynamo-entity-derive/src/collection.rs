@@ -1,0 +1,182 @@
+//! `#[derive(Collection)]`: an enum whose variants are entities sharing a partition.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Type};
+
+use crate::ctxt::Errors;
+
+/// `PetVisit` → `pet_visit`, for the fields of the parts struct.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let syn::Data::Enum(data) = &input.data else {
+        return syn::Error::new(
+            input.ident.span(),
+            "#[derive(Collection)] needs an enum with one variant per entity, as in \
+             `enum UserPage { User(User), Pet(Pet) }`",
+        )
+        .to_compile_error();
+    };
+    if !input.generics.params.is_empty() {
+        errors.at(
+            input.generics.span(),
+            "#[derive(Collection)] does not support generic enums",
+        );
+    }
+    let mut variants: Vec<(&syn::Ident, &Type)> = Vec::new();
+    for variant in &data.variants {
+        match &variant.fields {
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                let ty = &fields.unnamed[0].ty;
+                let spelling = quote!(#ty).to_string();
+                if variants
+                    .iter()
+                    .any(|(_, t)| quote!(#t).to_string() == spelling)
+                {
+                    errors.at(
+                        ty.span(),
+                        "this entity is already a variant of the collection",
+                    );
+                }
+                variants.push((&variant.ident, ty));
+            }
+            _ => errors.at(
+                variant.ident.span(),
+                format!(
+                    "variant `{}` must hold exactly one entity, as in `{}(Pet)`",
+                    variant.ident, variant.ident
+                ),
+            ),
+        }
+    }
+    if data.variants.is_empty() {
+        errors.at(
+            ident.span(),
+            "a collection needs at least one entity variant",
+        );
+    }
+    if let Err(e) = errors.finish() {
+        return e.to_compile_error();
+    }
+
+    let q = quote!(::dynamo_entity::__private);
+    let name = ident.to_string();
+    let entity_types = variants
+        .iter()
+        .map(|(_, ty)| quote!(<#ty as #q::Entity>::ENTITY_TYPE));
+    let decoders = variants.iter().map(|(variant, ty)| {
+        quote! {
+            if __dynamo_type == #q::Option::Some(<#ty as #q::Entity>::ENTITY_TYPE) {
+                return <#ty as #q::Entity>::from_item(__dynamo_item)
+                    .map(|v| #q::Option::Some(Self::#variant(v)));
+            }
+        }
+    });
+    let members = variants.iter().map(|(_, ty)| {
+        quote! {
+            #[automatically_derived]
+            impl #q::Member<#ident> for #ty {}
+        }
+    });
+    // The partition templates must have one shape, or no single key reads them all.
+    let (_, first) = variants[0];
+    let shape_checks = variants[1..].iter().map(|(variant, ty)| {
+        let message = format!(
+            "collection `{name}`: the partition key template of `{variant}` differs in shape from \
+             that of `{}`, so one query cannot read both",
+            variants[0].0
+        );
+        quote_spanned! {ty.span()=>
+            const _: () = {
+                if !#q::same_key_shape(
+                    <#first as #q::Entity>::SCHEMA.keys[0].pk,
+                    <#ty as #q::Entity>::SCHEMA.keys[0].pk,
+                ) {
+                    ::core::panic!(#message);
+                }
+            };
+        }
+    });
+    let parts_ident = format_ident!("{}Parts", ident);
+    let part_fields: Vec<_> = variants
+        .iter()
+        .map(|(variant, _)| format_ident!("{}", snake_case(&variant.to_string())))
+        .collect();
+    let part_types = variants.iter().map(|(_, ty)| ty);
+    let split_arms = variants
+        .iter()
+        .zip(&part_fields)
+        .map(|((variant, _), field)| quote!(#ident::#variant(v) => parts.#field.push(v),));
+    let parts_doc = format!("The items of a `{name}` query, by entity type.");
+    quote! {
+        #[automatically_derived]
+        impl #q::Collection for #ident {
+            const NAME: &'static str = #name;
+            const ENTITY_TYPES: &'static [&'static str] = &[#(#entity_types),*];
+
+            fn from_item(__dynamo_item: #q::Item)
+                -> #q::Result<#q::Option<Self>, #q::Error>
+            {
+                let __dynamo_type = #q::entity_type_of(&__dynamo_item, #q::TYPE_ATTRIBUTE);
+                #(#decoders)*
+                #q::Result::Ok(#q::Option::None)
+            }
+        }
+
+        #(#members)*
+        #(#shape_checks)*
+
+        // No derives that would demand anything of the entities (Debug, Clone...).
+        #[doc = #parts_doc]
+        #vis struct #parts_ident {
+            #(
+                #[allow(missing_docs)]
+                pub #part_fields: ::std::vec::Vec<#part_types>,
+            )*
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            /// Sorts the items of a collection query by entity type: a parent and its typed
+            /// children, say.
+            #vis fn split(items: impl ::core::iter::IntoIterator<Item = Self>) -> #parts_ident {
+                let mut parts = #parts_ident {
+                    #(#part_fields: ::std::vec::Vec::new(),)*
+                };
+                for item in items {
+                    match item {
+                        #(#split_arms)*
+                    }
+                }
+                parts
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snake_cases_variant_names() {
+        assert_eq!(super::snake_case("User"), "user");
+        assert_eq!(super::snake_case("PetVisit"), "pet_visit");
+    }
+}
