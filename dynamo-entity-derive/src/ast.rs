@@ -86,6 +86,8 @@ pub struct Field<'a> {
     pub force_serde: bool,
     /// A value the framework maintains or reads specially, with the option's span.
     pub role: Option<(Role, Span)>,
+    /// `#[dynamo(unique)]`, with the option's span: the value is unique across the table.
+    pub unique: Option<Span>,
     /// `T` when the field is written `Option<T>`.
     pub option_inner: Option<&'a Type>,
 }

@@ -21,6 +21,7 @@ const FIELD_OPTIONS: &[&str] = &[
     "rename",
     "skip",
     "serde",
+    "unique",
     "version",
     "ttl",
     "created_at",
@@ -247,6 +248,7 @@ struct FieldAttrs {
     skip: bool,
     serde: bool,
     role: Option<(Role, Span)>,
+    unique: Option<Span>,
 }
 
 fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
@@ -255,6 +257,7 @@ fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
         skip: false,
         serde: false,
         role: None,
+        unique: None,
     };
     for attr in &field.attrs {
         if is_key_attribute(attr) {
@@ -285,6 +288,8 @@ fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
                     attrs.skip = true;
                 } else if meta.path.is_ident("serde") {
                     attrs.serde = true;
+                } else if meta.path.is_ident("unique") {
+                    attrs.unique = Some(meta.path.span());
                 } else if let Some((role, _)) =
                     Role::ALL.iter().find(|(_, name)| meta.path.is_ident(name))
                 {
@@ -372,6 +377,7 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
                 skip: field_attrs.skip,
                 force_serde: field_attrs.serde,
                 role: field_attrs.role,
+                unique: field_attrs.unique,
                 option_inner: ast::option_inner(&field.ty),
             })
         })

@@ -20,6 +20,27 @@ pub fn check(cont: &Container<'_>, errors: &mut Errors) {
     constant_pk_is_needed(cont, errors);
     attribute_names_are_free(cont, errors);
     roles_fit(cont, errors);
+    unique_fields_fit(cont, errors);
+}
+
+/// A unique value is kept in a guard item; it must be stored, and not be maintained by the
+/// framework (which would change it without moving its guard).
+fn unique_fields_fit(cont: &Container<'_>, errors: &mut Errors) {
+    for field in &cont.fields {
+        let Some(span) = field.unique else { continue };
+        if field.skip {
+            errors.at(
+                span,
+                "a unique field must be stored; remove #[dynamo(skip)]",
+            );
+        }
+        if let Some((role, _)) = field.role {
+            errors.at(
+                span,
+                format!("the `{}` field cannot also be unique", role.name()),
+            );
+        }
+    }
 }
 
 /// A GSI needs a partition key; a sort key alone cannot be queried.

@@ -67,6 +67,12 @@ fn fallback(input: &DeriveInput) -> TokenStream {
                 ::dynamo_entity::__private::Item, ::dynamo_entity::__private::Error> {
                 ::core::unreachable!()
             }
+            fn unique_values(&self) -> ::dynamo_entity::__private::Result<
+                ::std::vec::Vec<(&'static str, ::dynamo_entity::__private::String)>,
+                ::dynamo_entity::__private::Error,
+            > {
+                ::core::unreachable!()
+            }
             fn from_item(_: ::dynamo_entity::__private::Item) -> ::dynamo_entity::__private::Result<
                 Self, ::dynamo_entity::__private::Error> {
                 ::core::unreachable!()
@@ -745,9 +751,10 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
         let field = &f.name;
         let attribute = &f.attribute;
         let optional = f.option_inner.is_some();
+        let unique = f.unique.is_some();
         quote! {
             ::dynamo_entity::__private::AttributeSchema {
-                field: #field, attribute: #attribute, optional: #optional,
+                field: #field, attribute: #attribute, optional: #optional, unique: #unique,
             }
         }
     });
@@ -807,6 +814,33 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
     let schema = schema(cont, &indexes);
 
     let typed_fields = typed_fields(cont, vis);
+    let unique_values = cont.fields.iter().filter(|f| f.unique.is_some()).map(|f| {
+        let ident = f.ident;
+        let name = &f.name;
+        let ty = key_type(f);
+        let push = quote_spanned! {ty.span()=>
+            let mut __dynamo_text = ::dynamo_entity::__private::String::new();
+            ::dynamo_entity::__private::write_key_value(
+                &mut __dynamo_text,
+                ::dynamo_entity::__private::key_value::<#ty>(__dynamo_value),
+                #entity,
+                #name,
+                "unique",
+            )?;
+            __dynamo_values.push((#name, __dynamo_text));
+        };
+        match f.option_inner {
+            Some(_) => quote! {
+                if let ::dynamo_entity::__private::Option::Some(__dynamo_value) = &self.#ident {
+                    #push
+                }
+            },
+            None => quote! {
+                let __dynamo_value = &self.#ident;
+                #push
+            },
+        }
+    });
     let sort_key_queries = indexes
         .iter()
         .filter_map(|index| sort_key_query(entity, cont, index, vis));
@@ -838,6 +872,15 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
                     #(#gsi_arms)*
                     _ => ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::None),
                 }
+            }
+
+            fn unique_values(&self) -> ::dynamo_entity::__private::Result<
+                ::std::vec::Vec<(&'static str, ::dynamo_entity::__private::String)>,
+                ::dynamo_entity::__private::Error,
+            > {
+                let mut __dynamo_values = ::std::vec::Vec::new();
+                #(#unique_values)*
+                ::dynamo_entity::__private::Result::Ok(__dynamo_values)
             }
 
             fn to_item(&self) -> ::dynamo_entity::__private::Result<

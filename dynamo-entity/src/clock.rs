@@ -54,10 +54,30 @@ pub(crate) fn timestamp_text(time: SystemTime) -> String {
     }
 }
 
+/// A pause before retry `attempt` (1, 2, ...): exponential, capped at 1 s, with full jitter
+/// (uniform between zero and the cap), so that competing retries spread out.
+pub(crate) fn jittered_backoff(attempt: u32) -> std::time::Duration {
+    let cap_ms = (25u64 << attempt.min(6)).min(1_000);
+    // Jitter from the clock's nanoseconds, mixed: enough to spread retries, no RNG needed.
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    let mixed = nanos.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+    std::time::Duration::from_millis(mixed % (cap_ms + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn backoff_stays_under_its_cap() {
+        for attempt in 1..10 {
+            let cap = (25u64 << attempt.min(6)).min(1_000);
+            assert!(jittered_backoff(attempt) <= Duration::from_millis(cap));
+        }
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -62,6 +62,21 @@ impl Meter {
         }
     }
 
+    /// Counts one request that consumed capacity in several tables (a transaction).
+    pub fn record_many(&self, kind: Capacity, consumed: Option<&[ConsumedCapacity]>) {
+        let units: f64 = consumed
+            .unwrap_or_default()
+            .iter()
+            .filter_map(ConsumedCapacity::capacity_units)
+            .sum();
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut totals = self.units.lock().unwrap_or_else(|e| e.into_inner());
+        match kind {
+            Capacity::Read => totals.0 += units,
+            Capacity::Write => totals.1 += units,
+        }
+    }
+
     /// Counts one request from its result.
     pub fn observe<O: Consumed, E>(&self, kind: Capacity, result: &Result<O, E>) {
         self.record(kind, result.as_ref().ok().and_then(Consumed::consumed));

@@ -22,6 +22,10 @@ pub trait Entity: Sized {
     /// the index is sparse and an `Option` placeholder is `None`.
     fn index_key(&self, index: Index) -> Result<Option<Key>>;
 
+    /// The `#[dynamo(unique)]` fields' values as key text, by field name (an optional field that
+    /// is `None` has none). Each is kept unique across the table by a guard item.
+    fn unique_values(&self) -> Result<Vec<(&'static str, String)>>;
+
     /// The DynamoDB item: key attributes, the entity-type attribute and every field's attribute.
     fn to_item(&self) -> Result<Item>;
 
@@ -103,4 +107,6 @@ pub struct AttributeSchema {
     pub attribute: &'static str,
     /// Whether the field is an `Option`, left out of the item when `None`.
     pub optional: bool,
+    /// Whether the value is unique across the table (`#[dynamo(unique)]`).
+    pub unique: bool,
 }

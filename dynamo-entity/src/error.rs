@@ -101,6 +101,17 @@ pub enum Error {
         found: Option<u64>,
     },
 
+    /// A `#[dynamo(unique)]` value is already used by another item: nothing was written.
+    #[error("{entity}.{field} `{value}` is already used by another item; nothing was written")]
+    UniqueViolation {
+        /// The entity type.
+        entity: &'static str,
+        /// The unique field.
+        field: &'static str,
+        /// The value, as key text.
+        value: String,
+    },
+
     /// A condition of the write did not hold: nothing was written.
     #[error("the condition on {entity} {key} did not hold; nothing was written")]
     ConditionFailed {

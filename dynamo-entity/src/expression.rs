@@ -7,6 +7,25 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Item;
 
+/// Sets a request builder's condition expression, names and values from an `Expressions`, and
+/// asks for the old item when the condition fails (every builder of a conditional write has
+/// these four setters, but they share no trait).
+macro_rules! conditioned {
+    ($builder:expr, $exprs:expr) => {{
+        let exprs: $crate::expression::Expressions = $exprs;
+        let condition = exprs.condition();
+        let (names, values) = exprs.into_maps();
+        $builder
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
+    }};
+}
+pub(crate) use conditioned;
+
 #[derive(Default)]
 pub(crate) struct Expressions {
     names: HashMap<String, String>,

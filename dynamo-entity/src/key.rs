@@ -55,7 +55,7 @@ pub const DELIMITER: char = '#';
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a DynamoDB key",
-    label = "this field is a placeholder in a key template",
+    label = "this field's value becomes part of a key",
     note = "key placeholders need an injective, order-preserving string encoding: String, an \
             integer, uuid::Uuid, chrono::DateTime<Utc>, time::OffsetDateTime, or a type \
             implementing `dynamo_entity::KeyValue` (`#[derive(KeyValue)]` on a fieldless enum)"

@@ -125,6 +125,7 @@ pub mod key;
 mod read;
 mod ser;
 mod table;
+mod unique;
 mod update;
 mod write;
 

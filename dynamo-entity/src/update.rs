@@ -2,12 +2,13 @@
 
 use std::time::SystemTime;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::condition::{kind, Condition, Field};
 use crate::cost::Capacity;
-use crate::expression::Expressions;
-use crate::write::{number, write_error, PutMode};
+use crate::expression::{conditioned, Expressions};
+use crate::unique;
+use crate::write::{number, write_error, GuardedWrite, PutMode};
 use crate::{clock, Entity, EntitySchema, Error, Index, Key, Result, Table};
 
 /// Number types that `add` and `subtract` accept.
@@ -210,20 +211,17 @@ impl<'t, E: Entity> Update<'t, E> {
         let mut set = Vec::new();
         let mut remove = Vec::new();
 
-        if !affected.is_empty() {
-            let old = table
-                .client
-                .get_item()
-                .table_name(&table.name)
-                .set_key(Some(table.schema.key_item(&self.key)))
-                .consistent_read(true)
-                .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-                .send()
-                .await;
-            table.meter.observe(Capacity::Read, &old);
-            let old = old
-                .map_err(|e| crate::request_error("GetItem", e))?
-                .item
+        let touches_unique = self.actions.iter().any(|action| {
+            schema
+                .attributes
+                .iter()
+                .any(|a| a.unique && a.attribute == action.attribute())
+        });
+        let mut guard_ops = Vec::new();
+        let mut read = None;
+        if !affected.is_empty() || touches_unique {
+            let old = unique::read_current(table, &self.key)
+                .await?
                 .ok_or_else(|| Error::NotFound {
                     entity: schema.entity_type,
                     key: self.key.clone(),
@@ -242,6 +240,11 @@ impl<'t, E: Entity> Update<'t, E> {
                 }
             }
             let entity = E::from_item(changed)?;
+            if touches_unique {
+                let before = E::from_item(old.clone())?;
+                unique::require_unchanged::<E>(&mut exprs, Some(&old));
+                guard_ops = unique::guard_moves(table, &self.key, Some(&before), Some(&entity))?;
+            }
             for index in affected {
                 let (pk, sk) = (index.index.pk_attribute(), index.index.sk_attribute());
                 match entity.index_key(index.index)? {
@@ -274,6 +277,7 @@ impl<'t, E: Entity> Update<'t, E> {
                     exprs.require(guard);
                 }
             }
+            read = Some(old);
         }
 
         if let Some(attribute) = schema.version {
@@ -329,19 +333,40 @@ impl<'t, E: Entity> Update<'t, E> {
             let condition = condition.render_clone_into(&mut exprs)?;
             exprs.require(condition);
         }
-        let condition = exprs.condition();
-        let (names, values) = exprs.into_maps();
-        let result = table
+        if !guard_ops.is_empty() {
+            // A unique value moves: the update and the guards' moves in one transaction, which
+            // returns no item, so the result is read back.
+            let key_item = table.schema.key_item(&self.key);
+            let mut ops = vec![unique::TxOp {
+                item: unique::update(table, key_item, expression.trim_start().to_owned(), exprs)?,
+                on_condition_failure: unique::OnFailure::Entity,
+            }];
+            ops.extend(guard_ops);
+            let write = GuardedWrite {
+                key: self.key.clone(),
+                mode: PutMode::Replace,
+                expected_version: self.version,
+            };
+            write
+                .finish::<E>(table, ops, read)
+                .await
+                .map_err(|f| f.error)?;
+            let stored = unique::read_current(table, &self.key).await?;
+            return stored
+                .ok_or_else(|| Error::NotFound {
+                    entity: schema.entity_type,
+                    key: self.key.clone(),
+                })
+                .and_then(E::from_item);
+        }
+        let request = table
             .client
             .update_item()
             .table_name(&table.name)
             .set_key(Some(table.schema.key_item(&self.key)))
             .update_expression(expression.trim_start())
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_values(ReturnValue::AllNew);
+        let result = conditioned!(request, exprs)
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;

@@ -7,11 +7,12 @@ use std::time::SystemTime;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::condition::Condition;
 use crate::cost::Capacity;
-use crate::expression::Expressions;
+use crate::expression::{conditioned, Expressions};
+use crate::unique;
 use crate::{clock, Entity, EntitySchema, Error, Item, Key, Result, Table};
 
 /// How a put is conditioned.
@@ -302,17 +303,20 @@ impl<'t, E: Entity> Put<'t, E> {
         // Decoding what is about to be written both gives the stored entity and proves the item
         // reads back, before anything is sent.
         let stored = E::from_item(item.clone())?;
-        let condition = expressions.condition();
-        let (names, values) = expressions.into_maps();
-        let result = table
+        if unique::has_unique::<E>() {
+            let write = GuardedWrite {
+                key,
+                mode: self.mode,
+                expected_version,
+            };
+            return write.put(table, item, expressions, stored).await;
+        }
+        let request = table
             .client
             .put_item()
             .table_name(&table.name)
-            .set_item(Some(item))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_item(Some(item));
+        let result = conditioned!(request, expressions)
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
@@ -330,9 +334,121 @@ impl<'t, E: Entity> Put<'t, E> {
 
 crate::into_future!(Put, E);
 
+/// A write of an entity with unique fields: the entity and the moves of its guards, in one
+/// transaction, based on the stored item read first.
+pub(crate) struct GuardedWrite {
+    pub key: Key,
+    pub mode: PutMode,
+    pub expected_version: Option<u64>,
+}
+
+impl GuardedWrite {
+    async fn put<E: Entity>(
+        self,
+        table: &Table,
+        item: Item,
+        mut expressions: Expressions,
+        stored: E,
+    ) -> std::result::Result<E, PutFailure> {
+        let (old_item, old) = match self.mode {
+            // A create has nothing to move: the item must not exist.
+            PutMode::Create => (None, None),
+            _ => {
+                let old_item = unique::read_current(table, &self.key).await?;
+                let old = old_item.clone().map(E::from_item).transpose()?;
+                unique::require_unchanged::<E>(&mut expressions, old_item.as_ref());
+                (old_item, old)
+            }
+        };
+        let mut ops = vec![unique::TxOp {
+            item: unique::put(table, item, expressions)?,
+            on_condition_failure: unique::OnFailure::Entity,
+        }];
+        ops.extend(unique::guard_moves(
+            table,
+            &self.key,
+            old.as_ref(),
+            Some(&stored),
+        )?);
+        self.finish::<E>(table, ops, old_item).await?;
+        Ok(stored)
+    }
+
+    async fn delete<E: Entity>(
+        self,
+        table: &Table,
+        mut expressions: Expressions,
+    ) -> std::result::Result<Option<E>, PutFailure> {
+        let Some(old_item) = unique::read_current(table, &self.key).await? else {
+            // Nothing stored: as a single delete would, fail only if the item had to exist.
+            return match (self.mode, self.expected_version) {
+                (PutMode::Replace, _) | (_, Some(1..)) => Err(Error::NotFound {
+                    entity: E::ENTITY_TYPE,
+                    key: self.key,
+                }
+                .into()),
+                _ => Ok(None),
+            };
+        };
+        let old = E::from_item(old_item.clone())?;
+        unique::require_unchanged::<E>(&mut expressions, Some(&old_item));
+        let mut ops = vec![unique::TxOp {
+            item: unique::delete(table, table.schema.key_item(&self.key), expressions)?,
+            on_condition_failure: unique::OnFailure::Entity,
+        }];
+        ops.extend(unique::guard_moves::<E>(
+            table,
+            &self.key,
+            Some(&old),
+            None,
+        )?);
+        self.finish::<E>(table, ops, Some(old_item)).await?;
+        Ok(Some(old))
+    }
+
+    /// Sends the transaction and says why it failed, as a single write would.
+    pub(crate) async fn finish<E: Entity>(
+        self,
+        table: &Table,
+        ops: Vec<unique::TxOp>,
+        read: Option<Item>,
+    ) -> std::result::Result<(), PutFailure> {
+        use unique::{OnFailure, TxFailure};
+        let entity = E::ENTITY_TYPE;
+        match unique::transact(table, ops).await {
+            Ok(()) => Ok(()),
+            Err(TxFailure::Other(error)) => Err(error.into()),
+            Err(TxFailure::Condition { on_failure, old }) => Err(match on_failure {
+                OnFailure::Entity => {
+                    let old = old.or(read);
+                    let error = diagnose(
+                        &E::SCHEMA,
+                        self.key,
+                        self.mode,
+                        self.expected_version,
+                        old.as_ref(),
+                    );
+                    PutFailure { error, old }
+                }
+                OnFailure::Taken { field, value } => Error::UniqueViolation {
+                    entity,
+                    field,
+                    value,
+                }
+                .into(),
+                OnFailure::Moved => Error::ConditionFailed {
+                    entity,
+                    key: self.key,
+                }
+                .into(),
+            }),
+        }
+    }
+}
+
 /// A failed put, with the item that was in the way when the condition failed.
-struct PutFailure {
-    error: Error,
+pub(crate) struct PutFailure {
+    pub error: Error,
     old: Option<Item>,
 }
 
@@ -451,17 +567,29 @@ impl<E: Entity> Delete<'_, E> {
             let condition = condition.render_into(&mut expressions)?;
             expressions.require(condition);
         }
-        let condition = expressions.condition();
-        let (names, values) = expressions.into_maps();
-        let mut request = table
+        let mode = if self.must_exist {
+            PutMode::Replace
+        } else {
+            PutMode::Upsert
+        };
+        if unique::has_unique::<E>() {
+            let write = GuardedWrite {
+                key: self.key,
+                mode,
+                expected_version: self.version,
+            };
+            let old = write
+                .delete::<E>(table, expressions)
+                .await
+                .map_err(|f| f.error)?;
+            return Ok(old.filter(|_| self.return_old));
+        }
+        let request = table
             .client
             .delete_item()
             .table_name(&table.name)
-            .set_key(Some(table.schema.key_item(&self.key)))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            .set_key(Some(table.schema.key_item(&self.key)));
+        let mut request = conditioned!(request, expressions);
         if self.return_old {
             request = request.return_values(ReturnValue::AllOld);
         }
@@ -475,21 +603,14 @@ impl<E: Entity> Delete<'_, E> {
                 Some(old) if self.return_old && !old.is_empty() => E::from_item(old).map(Some),
                 _ => Ok(None),
             },
-            Err(e) => {
-                let mode = if self.must_exist {
-                    PutMode::Replace
-                } else {
-                    PutMode::Upsert
-                };
-                Err(write_error(
-                    "DeleteItem",
-                    e,
-                    &schema,
-                    self.key,
-                    mode,
-                    self.version,
-                ))
-            }
+            Err(e) => Err(write_error(
+                "DeleteItem",
+                e,
+                &schema,
+                self.key,
+                mode,
+                self.version,
+            )),
         }
     }
 }

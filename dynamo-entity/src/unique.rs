@@ -1,0 +1,257 @@
+//! Unique values (`#[dynamo(unique)]`): each value owns a guard item, written, moved and deleted
+//! in the same transaction as its entity (seed 003's CustomerEmail pattern).
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete as TxDelete, Put as TxPut, TransactWriteItem, Update as TxUpdate,
+};
+
+use crate::cost::Capacity;
+use crate::expression::{conditioned, Expressions};
+use crate::{Entity, Error, Item, Key, Result, Table};
+
+/// The entity-type attribute's value on guard items.
+pub(crate) const GUARD_TYPE: &str = "UniqueValue";
+const OWNER_PK: &str = "owner_pk";
+const OWNER_SK: &str = "owner_sk";
+
+/// The key of the guard for `value` of `entity.field`. `value` is key text (never holds `#`),
+/// so guards of different fields or entities never collide.
+fn guard_key(table: &Table, entity: &str, field: &str, value: &str) -> Item {
+    let key = Key {
+        pk: format!("UNIQUE#{entity}#{field}#{value}"),
+        sk: table.schema.sort_key.as_ref().map(|_| "UNIQUE".to_owned()),
+    };
+    table.schema.key_item(&key)
+}
+
+/// One operation of a write transaction, with what to say if its condition fails.
+pub(crate) struct TxOp {
+    pub item: TransactWriteItem,
+    pub on_condition_failure: OnFailure,
+}
+
+/// What a failed condition of an operation means.
+pub(crate) enum OnFailure {
+    /// The entity's own write: diagnosed from the old item, as a single write would be.
+    Entity,
+    /// A guard for a new value exists: the value belongs to another item.
+    Taken { field: &'static str, value: String },
+    /// A guard to release belongs to another item: the stored value changed under us.
+    Moved,
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> Error {
+    Error::InvalidRequest(e.to_string())
+}
+
+/// A conditional put in a transaction.
+pub(crate) fn put(table: &Table, item: Item, exprs: Expressions) -> Result<TransactWriteItem> {
+    let put = TxPut::builder()
+        .table_name(&table.name)
+        .set_item(Some(item));
+    let put = conditioned!(put, exprs).build().map_err(build_error)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// A conditional delete in a transaction.
+pub(crate) fn delete(table: &Table, key: Item, exprs: Expressions) -> Result<TransactWriteItem> {
+    let delete = TxDelete::builder()
+        .table_name(&table.name)
+        .set_key(Some(key));
+    let delete = conditioned!(delete, exprs).build().map_err(build_error)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+/// A conditional update in a transaction.
+pub(crate) fn update(
+    table: &Table,
+    key: Item,
+    expression: String,
+    exprs: Expressions,
+) -> Result<TransactWriteItem> {
+    let update = TxUpdate::builder()
+        .table_name(&table.name)
+        .set_key(Some(key))
+        .update_expression(expression);
+    let update = conditioned!(update, exprs).build().map_err(build_error)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// The guard operations that take a stored entity's unique values (`old`) to a new entity's
+/// (`new`): release the values that go, claim the values that come.
+pub(crate) fn guard_moves<E: Entity>(
+    table: &Table,
+    owner: &Key,
+    old: Option<&E>,
+    new: Option<&E>,
+) -> Result<Vec<TxOp>> {
+    let old_values = old.map(E::unique_values).transpose()?.unwrap_or_default();
+    let new_values = new.map(E::unique_values).transpose()?.unwrap_or_default();
+    let entity = E::ENTITY_TYPE;
+    let mut ops = Vec::new();
+    for (field, value) in &old_values {
+        if new_values.contains(&(field, value.clone())) {
+            continue;
+        }
+        let mut exprs = Expressions::default();
+        let owner_pk = exprs.name(OWNER_PK);
+        let ours = exprs.value(AttributeValue::S(owner.pk.clone()));
+        exprs.require(format!("{owner_pk} = {ours}"));
+        ops.push(TxOp {
+            item: delete(table, guard_key(table, entity, field, value), exprs)?,
+            on_condition_failure: OnFailure::Moved,
+        });
+    }
+    for (field, value) in new_values {
+        if old_values.contains(&(field, value.clone())) {
+            continue;
+        }
+        let mut item = guard_key(table, entity, field, &value);
+        item.insert(
+            table.schema.type_attribute.clone(),
+            AttributeValue::S(GUARD_TYPE.to_owned()),
+        );
+        item.insert(OWNER_PK.to_owned(), AttributeValue::S(owner.pk.clone()));
+        if let Some(sk) = &owner.sk {
+            item.insert(OWNER_SK.to_owned(), AttributeValue::S(sk.clone()));
+        }
+        let mut exprs = Expressions::default();
+        let pk = exprs.name(&table.schema.partition_key);
+        exprs.require(format!("attribute_not_exists({pk})"));
+        ops.push(TxOp {
+            item: put(table, item, exprs)?,
+            on_condition_failure: OnFailure::Taken { field, value },
+        });
+    }
+    Ok(ops)
+}
+
+/// Conditions that the stored unique attributes still hold the values read (`old`), so that a
+/// concurrent change cannot slip between the read and the transaction.
+pub(crate) fn require_unchanged<E: Entity>(exprs: &mut Expressions, old: Option<&Item>) {
+    for attribute in E::SCHEMA.attributes.iter().filter(|a| a.unique) {
+        let name = exprs.name(attribute.attribute);
+        let condition = match old.and_then(|item| item.get(attribute.attribute)) {
+            Some(value) => format!("{name} = {}", exprs.value(value.clone())),
+            None => format!("attribute_not_exists({name})"),
+        };
+        exprs.require(condition);
+    }
+}
+
+/// Whether the entity type has unique fields.
+pub(crate) fn has_unique<E: Entity>() -> bool {
+    E::SCHEMA.attributes.iter().any(|a| a.unique)
+}
+
+/// The stored item under `key`, read consistently (the base of a read-modify-write).
+pub(crate) async fn read_current(table: &Table, key: &Key) -> Result<Option<Item>> {
+    let output = table
+        .client
+        .get_item()
+        .table_name(&table.name)
+        .set_key(Some(table.schema.key_item(key)))
+        .consistent_read(true)
+        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+        .send()
+        .await;
+    table.meter.observe(Capacity::Read, &output);
+    Ok(output.map_err(|e| crate::request_error("GetItem", e))?.item)
+}
+
+/// True when a transaction was cancelled and every reason is a conflict with another
+/// transaction (or no reason).
+fn only_conflicts<O, R>(
+    result: &std::result::Result<
+        O,
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+            R,
+        >,
+    >,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    let Err(error) = result else { return false };
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        error.as_service_error()
+    else {
+        return false;
+    };
+    let reasons = cancelled.cancellation_reasons();
+    reasons
+        .iter()
+        .any(|r| r.code() == Some("TransactionConflict"))
+        && reasons
+            .iter()
+            .all(|r| matches!(r.code(), Some("TransactionConflict" | "None") | None))
+}
+
+/// A failed transaction: the first operation whose condition failed, with the item it found,
+/// or the request's own error.
+pub(crate) enum TxFailure {
+    Condition {
+        on_failure: OnFailure,
+        old: Option<Item>,
+    },
+    Other(Error),
+}
+
+/// How often a transaction cancelled only by conflicts with other transactions is sent.
+const CONFLICT_ATTEMPTS: u32 = 4;
+
+/// Sends a write transaction. One cancelled only because another transaction held one of its
+/// items (`TransactionConflict`) is sent again after a short jittered pause, so that two claims
+/// of one unique value end with one winner and one `UniqueViolation`.
+pub(crate) async fn transact(table: &Table, ops: Vec<TxOp>) -> std::result::Result<(), TxFailure> {
+    let (items, meanings): (Vec<_>, Vec<_>) = ops
+        .into_iter()
+        .map(|op| (op.item, op.on_condition_failure))
+        .unzip();
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        let result = table
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items.clone()))
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        if attempt < CONFLICT_ATTEMPTS && only_conflicts(&result) {
+            table.meter.record_many(Capacity::Write, None);
+            tokio::time::sleep(crate::clock::jittered_backoff(attempt)).await;
+            continue;
+        }
+        break result;
+    };
+    table.meter.record_many(
+        Capacity::Write,
+        result
+            .as_ref()
+            .ok()
+            .and_then(|o| o.consumed_capacity.as_deref()),
+    );
+    let error = match result {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        error.as_service_error()
+    {
+        let reasons = cancelled.cancellation_reasons();
+        let failed = reasons
+            .iter()
+            .position(|r| r.code() == Some("ConditionalCheckFailed"));
+        if let Some(position) = failed {
+            let old = reasons[position].item().cloned();
+            if let Some(on_failure) = meanings.into_iter().nth(position) {
+                return Err(TxFailure::Condition { on_failure, old });
+            }
+        }
+    }
+    Err(TxFailure::Other(crate::request_error(
+        "TransactWriteItems",
+        error,
+    )))
+}
