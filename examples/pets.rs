@@ -4,7 +4,7 @@
 //! else starts one (`scripts/dynamodb-local`, Java 17+ and npm) and stops it when done.
 
 use chrono::{DateTime, TimeZone, Utc};
-use dynamo_entity::{Entity, Error, Table, TableSchema};
+use dynamo_entity::{Collection, Created, Entity, Error, Table, TableSchema};
 
 /// `USER#<owner_id>` / `PROFILE`: the owner's profile, at the head of the owner's partition.
 #[derive(Debug, Clone, PartialEq, Entity)]
@@ -13,13 +13,18 @@ use dynamo_entity::{Entity, Error, Table, TableSchema};
 struct Owner {
     owner_id: String,
     name: String,
+    /// One account per address: a guard item keeps it unique across the table.
+    #[dynamo(unique)]
+    email: String,
 }
 
-/// `USER#<owner_id>` / `PET#<pet_id>`: an owner's pets, one query away; GSI1 finds a pet by id.
+/// `USER#<owner_id>` / `PET#<pet_id>`: an owner's pets, one query away; GSI1 finds a pet by id;
+/// GSI2 lists microchipped pets only (a sparse index: no chip, no entry).
 #[derive(Debug, Clone, PartialEq, Entity)]
 #[pk = "USER#<owner_id>"]
 #[sk = "PET#<pet_id>"]
 #[gsi1(pk = "PET#<pet_id>", sk = "PET#<pet_id>")]
+#[gsi2(pk = "CHIP#<chip>", sk = "PET")]
 struct Pet {
     owner_id: String,
     pet_id: String,
@@ -27,10 +32,18 @@ struct Pet {
     species: String,
     visits: u32,
     nickname: Option<String>,
+    chip: Option<u64>,
     #[dynamo(version)]
     version: u64,
     #[dynamo(updated_at)]
     updated_at: DateTime<Utc>,
+}
+
+/// An owner's page: the profile and the pets, read by one query of the owner's partition.
+#[derive(Debug, Collection)]
+enum OwnerPage {
+    Owner(Owner),
+    Pet(Pet),
 }
 
 /// `PET#<pet_id>` / `VISIT#<at>#<visit_no>`: a pet's visits in time order.
@@ -52,6 +65,7 @@ fn pet(owner_id: &str, pet_id: &str, name: &str, species: &str) -> Pet {
         species: species.into(),
         visits: 0,
         nickname: None,
+        chip: None,
         version: 0,
         updated_at: DateTime::UNIX_EPOCH,
     }
@@ -79,6 +93,7 @@ async fn main() -> Result<(), Error> {
     let alice = Owner {
         owner_id: "alice".into(),
         name: "Alice".into(),
+        email: "alice@example.com".into(),
     };
     table.create(&alice).await?;
     for p in [
@@ -96,6 +111,34 @@ async fn main() -> Result<(), Error> {
         Err(e @ Error::AlreadyExists { .. }) => println!("second create refused: {e}"),
         other => println!("unexpected: {other:?}"),
     }
+    let impostor = Owner {
+        owner_id: "mallory".into(),
+        name: "Mallory".into(),
+        email: "alice@example.com".into(),
+    };
+    match table.create(&impostor).await {
+        Err(e @ Error::UniqueViolation { .. }) => println!("unique email kept: {e}"),
+        other => println!("unexpected: {other:?}"),
+    }
+    // Idempotent writes: a webhook delivered twice is processed once.
+    let again = pet("bob", "fido", "Fido", "dog");
+    if let Created::Existed(_) = table.create_if_absent(&again).await? {
+        println!("create_if_absent: fido was already there, nothing written");
+    }
+
+    // One query, a typed mix: the owner's profile and pets, with what it cost.
+    let measured = table.metered();
+    let page = measured
+        .query_collection::<OwnerPage, _>(Owner::query("alice")?)
+        .all()
+        .await?;
+    let OwnerPageParts { owner, pet: pets } = OwnerPage::split(page.items);
+    println!(
+        "owner page of {}: {} pets; this access pattern took {}",
+        owner[0].name,
+        pets.len(),
+        measured.cost()
+    );
 
     // Reads: one query per access pattern.
     let pets = table.query(Pet::query("alice")?).all().await?;
@@ -136,6 +179,19 @@ async fn main() -> Result<(), Error> {
     println!(
         "updated rex: {} visits, nickname {:?}, version {}",
         rex.visits, rex.nickname, rex.version
+    );
+
+    // A sparse index follows its Option field: chipping rex puts him in GSI2.
+    let chipped = table.query(Pet::query_gsi2(981_000_123u64)?).all().await?;
+    println!("pets with chip 981000123 before: {}", chipped.len());
+    table
+        .update::<Pet>(Pet::primary_key("alice", "rex")?)
+        .set(f.chip, Some(981_000_123))
+        .await?;
+    let chipped = table.query(Pet::query_gsi2(981_000_123u64)?).all().await?;
+    println!(
+        "pets with chip 981000123 after: {:?}",
+        chipped.iter().map(|p| &p.name).collect::<Vec<_>>()
     );
 
     // Optimistic locking: a write based on an old read loses, and says so.
