@@ -7,6 +7,8 @@
 //! When neither works, the test fails and says how to get DynamoDB Local: it never passes
 //! without it.
 
+pub mod faults;
+
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -48,7 +50,12 @@ fn start_dynamodb_local() -> String {
 /// A client on DynamoDB Local. Make one per test: a client belongs to the async runtime it
 /// was first used on.
 pub fn client() -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+    Client::from_conf(config().build())
+}
+
+/// The client configuration for DynamoDB Local, to extend (see [`faults`]).
+pub fn config() -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint())
@@ -59,8 +66,6 @@ pub fn client() -> Client {
             None,
             "dynamodb-local",
         ))
-        .build();
-    Client::from_conf(config)
 }
 
 /// A table name no other test in this run uses.

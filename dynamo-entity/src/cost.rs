@@ -82,6 +82,11 @@ impl Meter {
         self.record(kind, result.as_ref().ok().and_then(Consumed::consumed));
     }
 
+    /// Counts one request from its result, which reports capacity per table.
+    pub fn observe_many<O: ConsumedMany, E>(&self, kind: Capacity, result: &Result<O, E>) {
+        self.record_many(kind, result.as_ref().ok().and_then(ConsumedMany::consumed));
+    }
+
     pub fn total(&self) -> Cost {
         let (read_units, write_units) = *self.units.lock().unwrap_or_else(|e| e.into_inner());
         Cost {
@@ -112,4 +117,24 @@ consumed!(
     aws_sdk_dynamodb::operation::put_item::PutItemOutput,
     aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput,
     aws_sdk_dynamodb::operation::update_item::UpdateItemOutput
+);
+
+/// SDK outputs that report consumed capacity per table (batches, transactions).
+pub(crate) trait ConsumedMany {
+    fn consumed(&self) -> Option<&[ConsumedCapacity]>;
+}
+
+macro_rules! consumed_many {
+    ($($output:ty),*) => {$(
+        impl ConsumedMany for $output {
+            fn consumed(&self) -> Option<&[ConsumedCapacity]> {
+                self.consumed_capacity.as_deref()
+            }
+        }
+    )*};
+}
+consumed_many!(
+    aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput,
+    aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput,
+    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput
 );

@@ -112,6 +112,7 @@ macro_rules! into_future {
 pub(crate) use into_future;
 
 pub mod attribute;
+mod batch;
 mod clock;
 mod collection;
 pub mod condition;
@@ -130,6 +131,7 @@ mod update;
 mod write;
 
 pub use aws_sdk_dynamodb;
+pub use batch::{BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingWrite};
 pub use collection::{Collection, CollectionPage, CollectionRequest, Member};
 pub use condition::{kind, Condition, Field};
 pub use cost::Cost;

@@ -224,13 +224,7 @@ pub(crate) async fn transact(table: &Table, ops: Vec<TxOp>) -> std::result::Resu
         }
         break result;
     };
-    table.meter.record_many(
-        Capacity::Write,
-        result
-            .as_ref()
-            .ok()
-            .and_then(|o| o.consumed_capacity.as_deref()),
-    );
+    table.meter.observe_many(Capacity::Write, &result);
     let error = match result {
         Ok(_) => return Ok(()),
         Err(error) => error,

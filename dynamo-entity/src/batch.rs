@@ -1,0 +1,488 @@
+//! Batch reads and writes: chunked, deduplicated, concurrent, retried; what is not done is
+//! returned, never dropped.
+
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+use std::time::SystemTime;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+};
+use futures::StreamExt;
+
+use crate::attribute::is_expired;
+use crate::cost::Capacity;
+use crate::{clock, Entity, Error, Item, Key, Result, Table};
+
+/// DynamoDB's limits per request.
+const GET_CHUNK: usize = 100;
+const WRITE_CHUNK: usize = 25;
+const DEFAULT_CONCURRENCY: usize = 4;
+const DEFAULT_ATTEMPTS: u32 = 8;
+
+/// Whether a failed request may succeed when sent again: throttling, server errors and
+/// transport failures; not a malformed request.
+fn retryable<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    match error {
+        SdkError::ServiceError(_) => matches!(
+            error.code(),
+            Some(
+                "ProvisionedThroughputExceededException"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+                    | "InternalFailure"
+                    | "ServiceUnavailable"
+            )
+        ),
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The key of an item read back, from the table's key attributes.
+fn key_of(table: &Table, item: &Item) -> Option<Key> {
+    let text = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Some(Key {
+        pk: text(&table.schema.partition_key)?,
+        sk: match &table.schema.sort_key {
+            Some(name) => Some(text(name)?),
+            None => None,
+        },
+    })
+}
+
+/// Options shared by batch gets and writes.
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    concurrency: usize,
+    max_attempts: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            concurrency: DEFAULT_CONCURRENCY,
+            max_attempts: DEFAULT_ATTEMPTS,
+        }
+    }
+}
+
+macro_rules! batch_options {
+    () => {
+        /// At most `n` requests in flight at once (default 4).
+        pub fn concurrency(mut self, n: usize) -> Self {
+            self.options.concurrency = n.max(1);
+            self
+        }
+
+        /// Send a chunk's unprocessed part (or a throttled chunk) at most `n` times in all,
+        /// pausing with exponential backoff and full jitter in between (default 8).
+        pub fn max_attempts(mut self, n: u32) -> Self {
+            self.options.max_attempts = n.max(1);
+            self
+        }
+    };
+}
+
+impl Table {
+    /// Reads the entities with `keys`, any number of them: sent in requests of 100, each key
+    /// once, several requests at a time; keys DynamoDB leaves unprocessed are asked for again
+    /// with backoff. Keys still unread at the end are in [`BatchGetOutput::unprocessed`].
+    pub fn batch_get<E: Entity>(&self, keys: impl IntoIterator<Item = Key>) -> BatchGet<'_, E> {
+        let mut seen = HashSet::new();
+        let keys = keys
+            .into_iter()
+            .filter(|k| seen.insert(k.clone()))
+            .collect();
+        BatchGet {
+            table: self,
+            keys,
+            consistent: false,
+            options: Options::default(),
+            entity: PhantomData,
+        }
+    }
+
+    /// Puts and deletes of any entities, any number of them: sent in requests of 25, several at
+    /// a time; writes DynamoDB leaves unprocessed are sent again with backoff. Writes still
+    /// not done at the end are in [`BatchWriteOutput::unprocessed`].
+    ///
+    /// A batch cannot be conditioned: entities with a `version` field or unique values are
+    /// refused (use `put`, or a transaction).
+    pub fn batch_write(&self) -> BatchWrite<'_> {
+        BatchWrite {
+            table: self,
+            writes: Vec::new(),
+            keys: HashSet::new(),
+            error: None,
+            options: Options::default(),
+        }
+    }
+}
+
+/// What a batch get found.
+#[derive(Debug)]
+pub struct BatchGetOutput<E> {
+    /// The entities found, by key.
+    pub items: HashMap<Key, E>,
+    /// Keys read with no item (or an expired one) under them.
+    pub missing: Vec<Key>,
+    /// Keys not read: still unprocessed after the last attempt, or in a request that failed.
+    pub unprocessed: Vec<Key>,
+    /// The errors of requests that failed for good (their keys are in `unprocessed`).
+    pub errors: Vec<Error>,
+}
+
+/// A batch get; call [`send`](Self::send).
+#[must_use = "a batch does nothing until sent"]
+pub struct BatchGet<'t, E> {
+    table: &'t Table,
+    keys: Vec<Key>,
+    consistent: bool,
+    options: Options,
+    entity: PhantomData<fn() -> E>,
+}
+
+/// One chunk's result: what was done, what is left (of what was pending), and the error that
+/// stopped it, if one did.
+struct ChunkOutcome<T, D = T> {
+    done: Vec<D>,
+    left: Vec<T>,
+    error: Option<Error>,
+}
+
+/// What one attempt at a chunk did: what it finished and what it left pending; or why it
+/// failed, and whether sending again may help.
+type Attempt<T, D> = std::result::Result<(Vec<D>, Vec<T>), (Error, bool)>;
+
+/// Sends a chunk until nothing is pending or the attempts run out, pausing with exponential
+/// backoff and full jitter between attempts.
+async fn drive<T, D, F, Fut>(
+    mut pending: Vec<T>,
+    max_attempts: u32,
+    mut attempt_once: F,
+) -> ChunkOutcome<T, D>
+where
+    T: Clone,
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: std::future::Future<Output = Attempt<T, D>>,
+{
+    let mut done = Vec::new();
+    for attempt in 1..=max_attempts {
+        match attempt_once(pending.clone()).await {
+            Ok((finished, left)) => {
+                done.extend(finished);
+                pending = left;
+            }
+            Err((_, true)) if attempt < max_attempts => {}
+            Err((error, _)) => {
+                return ChunkOutcome {
+                    done,
+                    left: pending,
+                    error: Some(error),
+                }
+            }
+        }
+        if pending.is_empty() {
+            break;
+        }
+        if attempt < max_attempts {
+            tokio::time::sleep(clock::jittered_backoff(attempt)).await;
+        }
+    }
+    ChunkOutcome {
+        done,
+        left: pending,
+        error: None,
+    }
+}
+
+impl<E: Entity> BatchGet<'_, E> {
+    batch_options!();
+
+    /// Read with strong consistency.
+    pub fn consistent_read(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Sends the batch.
+    pub async fn send(self) -> Result<BatchGetOutput<E>> {
+        let chunks: Vec<Vec<Key>> = self.keys.chunks(GET_CHUNK).map(<[Key]>::to_vec).collect();
+        let outcomes: Vec<ChunkOutcome<Item, Item>> = futures::stream::iter(chunks)
+            .map(|chunk| self.get_chunk(chunk))
+            .buffer_unordered(self.options.concurrency)
+            .collect()
+            .await;
+        let now = clock::epoch_seconds(SystemTime::now());
+        let mut output = BatchGetOutput {
+            items: HashMap::new(),
+            missing: Vec::new(),
+            unprocessed: Vec::new(),
+            errors: Vec::new(),
+        };
+        for outcome in outcomes {
+            for item in outcome.done {
+                let Some(key) = key_of(self.table, &item) else {
+                    continue;
+                };
+                if !is_expired(&item, E::SCHEMA.ttl, now) {
+                    output.items.insert(key, E::from_item(item)?);
+                }
+            }
+            output
+                .unprocessed
+                .extend(outcome.left.iter().filter_map(|k| key_of(self.table, k)));
+            output.errors.extend(outcome.error);
+        }
+        // Every key was found, left unprocessed, or read with nothing (live) under it.
+        let unprocessed: HashSet<&Key> = output.unprocessed.iter().collect();
+        let missing = self
+            .keys
+            .iter()
+            .filter(|k| !output.items.contains_key(*k) && !unprocessed.contains(k))
+            .cloned()
+            .collect();
+        output.missing = missing;
+        Ok(output)
+    }
+
+    async fn get_chunk(&self, chunk: Vec<Key>) -> ChunkOutcome<Item, Item> {
+        let table = self.table;
+        let keys: Vec<Item> = chunk.iter().map(|k| table.schema.key_item(k)).collect();
+        drive(keys, self.options.max_attempts, |pending| async move {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(self.consistent)
+                .build()
+                .map_err(|e| (Error::InvalidRequest(e.to_string()), false))?;
+            let result = table
+                .client
+                .batch_get_item()
+                .request_items(&table.name, request)
+                .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            table.meter.observe_many(Capacity::Read, &result);
+            let mut output = result.map_err(|e| {
+                let again = retryable(&e);
+                (crate::request_error("BatchGetItem", e), again)
+            })?;
+            let found = output
+                .responses
+                .as_mut()
+                .and_then(|r| r.remove(&table.name))
+                .unwrap_or_default();
+            let left = output
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&table.name))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            Ok((found, left))
+        })
+        .await
+    }
+}
+
+/// A write of a batch: a put (with its item) or a delete, of one entity's key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingWrite {
+    /// The entity type.
+    pub entity: &'static str,
+    /// The item's primary key.
+    pub key: Key,
+    /// The item to put, or `None` for a delete.
+    pub put: Option<Item>,
+}
+
+impl PendingWrite {
+    fn request(&self, table: &Table) -> Result<WriteRequest> {
+        let build = |e: aws_sdk_dynamodb::error::BuildError| Error::InvalidRequest(e.to_string());
+        Ok(match &self.put {
+            Some(item) => WriteRequest::builder()
+                .put_request(
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map_err(build)?,
+                )
+                .build(),
+            None => WriteRequest::builder()
+                .delete_request(
+                    DeleteRequest::builder()
+                        .set_key(Some(table.schema.key_item(&self.key)))
+                        .build()
+                        .map_err(build)?,
+                )
+                .build(),
+        })
+    }
+}
+
+/// What a batch write did.
+#[derive(Debug)]
+pub struct BatchWriteOutput {
+    /// Writes DynamoDB accepted.
+    pub written: usize,
+    /// Writes not done: still unprocessed after the last attempt, or in a request that failed.
+    pub unprocessed: Vec<PendingWrite>,
+    /// The errors of requests that failed for good (their writes are in `unprocessed`).
+    pub errors: Vec<Error>,
+}
+
+/// A batch write; add puts and deletes, then [`send`](Self::send).
+#[must_use = "a batch does nothing until sent"]
+pub struct BatchWrite<'t> {
+    table: &'t Table,
+    writes: Vec<PendingWrite>,
+    keys: HashSet<Key>,
+    /// The first mistake made while building; reported by `send`, before anything is sent.
+    error: Option<Error>,
+    options: Options,
+}
+
+impl BatchWrite<'_> {
+    batch_options!();
+
+    fn push(&mut self, write: Result<PendingWrite>) {
+        match write {
+            Ok(write) if !self.keys.insert(write.key.clone()) => {
+                // DynamoDB refuses two writes to one key in one request, and across requests
+                // their order is not kept: which would win is undefined, so neither is sent.
+                self.error.get_or_insert(Error::InvalidRequest(format!(
+                    "{} {} is written twice in one batch",
+                    write.entity, write.key
+                )));
+            }
+            Ok(write) => self.writes.push(write),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Adds a put of `entity` (its `updated_at` set to now).
+    pub fn put<E: Entity>(mut self, entity: &E) -> Self {
+        let write = (|| {
+            let schema = E::SCHEMA;
+            if schema.version.is_some() || schema.attributes.iter().any(|a| a.unique) {
+                return Err(Error::InvalidRequest(format!(
+                    "{} has a version field or unique values, which a batch write cannot \
+                     check; write it with put or in a transaction",
+                    schema.entity_type
+                )));
+            }
+            let mut item = entity.to_item()?;
+            if let Some(attribute) = schema.updated_at {
+                let now = clock::timestamp_text(SystemTime::now());
+                item.insert(attribute.to_owned(), AttributeValue::S(now));
+            }
+            crate::write::check_key_sizes(&schema, &item)?;
+            Ok(PendingWrite {
+                entity: schema.entity_type,
+                key: entity.key()?,
+                put: Some(item),
+            })
+        })();
+        self.push(write);
+        self
+    }
+
+    /// Adds a delete of the `E` with `key`.
+    pub fn delete<E: Entity>(mut self, key: Key) -> Self {
+        let write = if E::SCHEMA.attributes.iter().any(|a| a.unique) {
+            Err(Error::InvalidRequest(format!(
+                "{} has unique values, whose guards a batch cannot release; delete it with \
+                 delete",
+                E::ENTITY_TYPE
+            )))
+        } else {
+            Ok(PendingWrite {
+                entity: E::ENTITY_TYPE,
+                key,
+                put: None,
+            })
+        };
+        self.push(write);
+        self
+    }
+
+    /// Sends the batch.
+    pub async fn send(self) -> Result<BatchWriteOutput> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let chunks: Vec<Vec<PendingWrite>> = self
+            .writes
+            .chunks(WRITE_CHUNK)
+            .map(<[PendingWrite]>::to_vec)
+            .collect();
+        let table = self.table;
+        let options = self.options;
+        let outcomes: Vec<ChunkOutcome<PendingWrite>> = futures::stream::iter(chunks)
+            .map(|chunk| write_chunk(table, options, chunk))
+            .buffer_unordered(options.concurrency)
+            .collect()
+            .await;
+        let mut output = BatchWriteOutput {
+            written: 0,
+            unprocessed: Vec::new(),
+            errors: Vec::new(),
+        };
+        for outcome in outcomes {
+            output.written += outcome.done.len();
+            output.unprocessed.extend(outcome.left);
+            output.errors.extend(outcome.error);
+        }
+        Ok(output)
+    }
+}
+
+async fn write_chunk(
+    table: &Table,
+    options: Options,
+    chunk: Vec<PendingWrite>,
+) -> ChunkOutcome<PendingWrite> {
+    drive(chunk, options.max_attempts, |pending| async move {
+        let requests = pending
+            .iter()
+            .map(|w| w.request(table))
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| (e, false))?;
+        let result = table
+            .client
+            .batch_write_item()
+            .request_items(&table.name, requests)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        table.meter.observe_many(Capacity::Write, &result);
+        let output = result.map_err(|e| {
+            let again = retryable(&e);
+            (crate::request_error("BatchWriteItem", e), again)
+        })?;
+        // Match what DynamoDB left back to our writes, by key (unique within a batch).
+        let left: HashSet<Key> = output
+            .unprocessed_items
+            .and_then(|mut u| u.remove(&table.name))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|w| match (&w.put_request, &w.delete_request) {
+                (Some(put), _) => key_of(table, &put.item),
+                (_, Some(delete)) => key_of(table, &delete.key),
+                _ => None,
+            })
+            .collect();
+        let (retry, accepted): (Vec<_>, Vec<_>) =
+            pending.into_iter().partition(|w| left.contains(&w.key));
+        Ok((accepted, retry))
+    })
+    .await
+}
