@@ -121,6 +121,17 @@ pub enum Error {
         key: crate::Key,
     },
 
+    /// A transaction was cancelled: nothing was written. Each failed operation is listed with
+    /// its position, entity, key and reason.
+    #[error(
+        "the transaction was cancelled and wrote nothing: {}",
+        operations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    TransactionCancelled {
+        /// The operations that failed (those that would have succeeded are left out).
+        operations: Vec<crate::CancelledOperation>,
+    },
+
     /// A table definition that cannot hold the entities given to it.
     #[error("table schema: {0}")]
     Schema(String),

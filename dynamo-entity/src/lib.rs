@@ -126,6 +126,7 @@ pub mod key;
 mod read;
 mod ser;
 mod table;
+mod transaction;
 mod unique;
 mod update;
 mod write;
@@ -142,6 +143,10 @@ pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyValue};
 pub use read::{Get, Page, Query, QueryRequest, SortKeyCondition};
 pub use table::{GsiSchema, Table, TableSchema};
+pub use transaction::{
+    CancelledOperation, ReadResults, ReadTransaction, Slot, WriteTransaction,
+    MAX_TRANSACTION_OPERATIONS,
+};
 pub use update::{Numeric, Update};
 pub use write::{CreateIfAbsent, Created, Delete, Put};
 

@@ -17,11 +17,17 @@ const OWNER_SK: &str = "owner_sk";
 /// The key of the guard for `value` of `entity.field`. `value` is key text (never holds `#`),
 /// so guards of different fields or entities never collide.
 fn guard_key(table: &Table, entity: &str, field: &str, value: &str) -> Item {
-    let key = Key {
+    table
+        .schema
+        .key_item(&guard_key_of(table, entity, field, value))
+}
+
+/// The key of that guard, as a `Key`.
+pub(crate) fn guard_key_of(table: &Table, entity: &str, field: &str, value: &str) -> Key {
+    Key {
         pk: format!("UNIQUE#{entity}#{field}#{value}"),
         sk: table.schema.sort_key.as_ref().map(|_| "UNIQUE".to_owned()),
-    };
-    table.schema.key_item(&key)
+    }
 }
 
 /// One operation of a write transaction, with what to say if its condition fails.
@@ -199,14 +205,28 @@ pub(crate) enum TxFailure {
 /// How often a transaction cancelled only by conflicts with other transactions is sent.
 const CONFLICT_ATTEMPTS: u32 = 4;
 
+/// One operation's reason in a cancelled transaction (`code` is `None` for operations that
+/// were fine), with the item its failed condition found.
+pub(crate) struct Reason {
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub old: Option<Item>,
+}
+
+/// How a transaction failed: cancelled, with one reason per operation in order, or not sent.
+pub(crate) enum Cancelled {
+    Reasons(Vec<Reason>),
+    Other(Error),
+}
+
 /// Sends a write transaction. One cancelled only because another transaction held one of its
-/// items (`TransactionConflict`) is sent again after a short jittered pause, so that two claims
-/// of one unique value end with one winner and one `UniqueViolation`.
-pub(crate) async fn transact(table: &Table, ops: Vec<TxOp>) -> std::result::Result<(), TxFailure> {
-    let (items, meanings): (Vec<_>, Vec<_>) = ops
-        .into_iter()
-        .map(|op| (op.item, op.on_condition_failure))
-        .unzip();
+/// items (`TransactionConflict`) is sent again after a short jittered pause (with a new token,
+/// unless the caller chose one), so that two claims of one unique value end with one winner.
+pub(crate) async fn send_transaction(
+    table: &Table,
+    items: Vec<TransactWriteItem>,
+    token: Option<&str>,
+) -> std::result::Result<(), Cancelled> {
     let mut attempt = 0;
     let result = loop {
         attempt += 1;
@@ -214,6 +234,7 @@ pub(crate) async fn transact(table: &Table, ops: Vec<TxOp>) -> std::result::Resu
             .client
             .transact_write_items()
             .set_transact_items(Some(items.clone()))
+            .set_client_request_token(token.map(str::to_owned))
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
@@ -233,19 +254,47 @@ pub(crate) async fn transact(table: &Table, ops: Vec<TxOp>) -> std::result::Resu
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
         error.as_service_error()
     {
-        let reasons = cancelled.cancellation_reasons();
-        let failed = reasons
+        let reasons = cancelled
+            .cancellation_reasons()
             .iter()
-            .position(|r| r.code() == Some("ConditionalCheckFailed"));
-        if let Some(position) = failed {
-            let old = reasons[position].item().cloned();
-            if let Some(on_failure) = meanings.into_iter().nth(position) {
-                return Err(TxFailure::Condition { on_failure, old });
-            }
-        }
+            .map(|r| Reason {
+                code: r.code().filter(|c| *c != "None").map(str::to_owned),
+                message: r.message().map(str::to_owned),
+                old: r.item().cloned(),
+            })
+            .collect();
+        return Err(Cancelled::Reasons(reasons));
     }
-    Err(TxFailure::Other(crate::request_error(
+    Err(Cancelled::Other(crate::request_error(
         "TransactWriteItems",
         error,
     )))
+}
+
+/// Sends the operations of one entity write and its guards; a failure is the first operation
+/// whose condition failed.
+pub(crate) async fn transact(table: &Table, ops: Vec<TxOp>) -> std::result::Result<(), TxFailure> {
+    let (items, meanings): (Vec<_>, Vec<_>) = ops
+        .into_iter()
+        .map(|op| (op.item, op.on_condition_failure))
+        .unzip();
+    match send_transaction(table, items, None).await {
+        Ok(()) => Ok(()),
+        Err(Cancelled::Other(error)) => Err(TxFailure::Other(error)),
+        Err(Cancelled::Reasons(reasons)) => {
+            let failed = reasons
+                .into_iter()
+                .zip(meanings)
+                .find(|(r, _)| r.code.as_deref() == Some("ConditionalCheckFailed"));
+            match failed {
+                Some((reason, on_failure)) => Err(TxFailure::Condition {
+                    on_failure,
+                    old: reason.old,
+                }),
+                None => Err(TxFailure::Other(Error::InvalidRequest(
+                    "the transaction was cancelled without a failed condition".to_owned(),
+                ))),
+            }
+        }
+    }
 }

@@ -104,6 +104,10 @@ impl<'t, E: Entity> Update<'t, E> {
         self
     }
 
+    pub(crate) fn table(&self) -> &'t Table {
+        self.table
+    }
+
     /// Sets the field to `value` (`None` removes an optional attribute). A field that is an input
     /// of a GSI key ([`IndexInput`](kind::IndexInput)) can be set too: the update keeps that
     /// index's key in step (see [`send`](Self::send)).
@@ -167,25 +171,9 @@ impl<'t, E: Entity> Update<'t, E> {
     /// input became `None`), and the write is conditioned on the old values of every input of
     /// that index, so that a concurrent change cannot leave a stale key. If such a change lands
     /// in between, the update is read and tried again (three times at most).
-    pub async fn send(self) -> Result<E> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
+    pub async fn send(mut self) -> Result<E> {
+        self.check()?;
         let schema = E::SCHEMA;
-        for (i, action) in self.actions.iter().enumerate() {
-            let attribute = action.attribute();
-            if self.actions[..i].iter().any(|a| a.attribute() == attribute) {
-                return Err(Error::InvalidRequest(format!(
-                    "`{attribute}` is changed twice in one update"
-                )));
-            }
-        }
-        if self.version.is_some() && schema.version.is_none() {
-            return Err(Error::InvalidRequest(format!(
-                "{} has no #[dynamo(version)] field",
-                schema.entity_type
-            )));
-        }
         let affected = affected_indexes(&schema, &self.actions);
         // Retrying is only sound when a failed condition can only be the index guard's.
         let attempts = if affected.is_empty() || self.condition.is_some() || self.version.is_some()
@@ -202,6 +190,120 @@ impl<'t, E: Entity> Update<'t, E> {
                 result => return result,
             }
         }
+    }
+
+    /// The update expression, with the framework's own changes (version, `updated_at`) and
+    /// conditions (the item exists; the caller's condition) added to `exprs`. `set` and `remove`
+    /// hold changes already decided (derived index keys).
+    fn expression(
+        &self,
+        exprs: &mut Expressions,
+        mut set: Vec<String>,
+        mut remove: Vec<String>,
+    ) -> Result<String> {
+        let table = self.table;
+        let schema = E::SCHEMA;
+        if let Some(attribute) = schema.version {
+            let name = exprs.name(attribute);
+            let zero = exprs.value(number(0));
+            let one = exprs.value(number(1));
+            set.push(format!("{name} = if_not_exists({name}, {zero}) + {one}"));
+            if let Some(version) = self.version {
+                let expected = exprs.value(number(version));
+                exprs.require(format!("{name} = {expected}"));
+            }
+        }
+        if let Some(attribute) = schema.updated_at {
+            let now = AttributeValue::S(clock::timestamp_text(SystemTime::now()));
+            set.push(format!("{} = {}", exprs.name(attribute), exprs.value(now)));
+        }
+        for action in &self.actions {
+            let name = exprs.name(action.attribute());
+            match action {
+                Action::Set(_, v) => set.push(format!("{name} = {}", exprs.value(v.clone()))),
+                Action::SetIfNotExists(_, v) => set.push(format!(
+                    "{name} = if_not_exists({name}, {})",
+                    exprs.value(v.clone())
+                )),
+                Action::Add(_, v) => {
+                    set.push(format!("{name} = {name} + {}", exprs.value(v.clone())))
+                }
+                Action::Subtract(_, v) => {
+                    set.push(format!("{name} = {name} - {}", exprs.value(v.clone())))
+                }
+                Action::Append(_, v) => set.push(format!(
+                    "{name} = list_append({name}, {})",
+                    exprs.value(v.clone())
+                )),
+                Action::Remove(_) => remove.push(name),
+            }
+        }
+        if set.is_empty() && remove.is_empty() {
+            return Err(Error::InvalidRequest(
+                "the update changes nothing".to_owned(),
+            ));
+        }
+        let mut expression = String::new();
+        if !set.is_empty() {
+            expression = format!("SET {}", set.join(", "));
+        }
+        if !remove.is_empty() {
+            expression = format!("{expression} REMOVE {}", remove.join(", "));
+        }
+        let pk = exprs.name(&table.schema.partition_key);
+        exprs.require(format!("attribute_exists({pk})"));
+        if let Some(condition) = &self.condition {
+            let condition = condition.render_clone_into(exprs)?;
+            exprs.require(condition);
+        }
+        Ok(expression.trim_start().to_owned())
+    }
+
+    /// The mistakes that can be found before anything is sent.
+    fn check(&mut self) -> Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        for (i, action) in self.actions.iter().enumerate() {
+            let attribute = action.attribute();
+            if self.actions[..i].iter().any(|a| a.attribute() == attribute) {
+                return Err(Error::InvalidRequest(format!(
+                    "`{attribute}` is changed twice in one update"
+                )));
+            }
+        }
+        if self.version.is_some() && E::SCHEMA.version.is_none() {
+            return Err(Error::InvalidRequest(format!(
+                "{} has no #[dynamo(version)] field",
+                E::ENTITY_TYPE
+            )));
+        }
+        Ok(())
+    }
+
+    /// The update as one operation of a transaction: only when it needs no read first (it
+    /// changes no index input and no unique value).
+    pub(crate) fn plan_for_transaction(
+        mut self,
+    ) -> Result<(Key, String, Expressions, Option<u64>)> {
+        self.check()?;
+        let schema = E::SCHEMA;
+        let touches_unique = self.actions.iter().any(|action| {
+            schema
+                .attributes
+                .iter()
+                .any(|a| a.unique && a.attribute == action.attribute())
+        });
+        if touches_unique || !affected_indexes(&schema, &self.actions).is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "this update of {} changes an index input or a unique value, which needs a read \
+                 first; send it on its own rather than in a transaction",
+                schema.entity_type
+            )));
+        }
+        let mut exprs = Expressions::default();
+        let expression = self.expression(&mut exprs, Vec::new(), Vec::new())?;
+        Ok((self.key, expression, exprs, self.version))
     }
 
     async fn attempt(&self, affected: &[AffectedIndex]) -> Result<E> {
@@ -280,59 +382,7 @@ impl<'t, E: Entity> Update<'t, E> {
             read = Some(old);
         }
 
-        if let Some(attribute) = schema.version {
-            let name = exprs.name(attribute);
-            let zero = exprs.value(number(0));
-            let one = exprs.value(number(1));
-            set.push(format!("{name} = if_not_exists({name}, {zero}) + {one}"));
-            if let Some(version) = self.version {
-                let expected = exprs.value(number(version));
-                exprs.require(format!("{name} = {expected}"));
-            }
-        }
-        if let Some(attribute) = schema.updated_at {
-            let now = AttributeValue::S(clock::timestamp_text(SystemTime::now()));
-            set.push(format!("{} = {}", exprs.name(attribute), exprs.value(now)));
-        }
-        for action in &self.actions {
-            let name = exprs.name(action.attribute());
-            match action {
-                Action::Set(_, v) => set.push(format!("{name} = {}", exprs.value(v.clone()))),
-                Action::SetIfNotExists(_, v) => set.push(format!(
-                    "{name} = if_not_exists({name}, {})",
-                    exprs.value(v.clone())
-                )),
-                Action::Add(_, v) => {
-                    set.push(format!("{name} = {name} + {}", exprs.value(v.clone())))
-                }
-                Action::Subtract(_, v) => {
-                    set.push(format!("{name} = {name} - {}", exprs.value(v.clone())))
-                }
-                Action::Append(_, v) => set.push(format!(
-                    "{name} = list_append({name}, {})",
-                    exprs.value(v.clone())
-                )),
-                Action::Remove(_) => remove.push(name),
-            }
-        }
-        if set.is_empty() && remove.is_empty() {
-            return Err(Error::InvalidRequest(
-                "the update changes nothing".to_owned(),
-            ));
-        }
-        let mut expression = String::new();
-        if !set.is_empty() {
-            expression = format!("SET {}", set.join(", "));
-        }
-        if !remove.is_empty() {
-            expression = format!("{expression} REMOVE {}", remove.join(", "));
-        }
-        let pk = exprs.name(&table.schema.partition_key);
-        exprs.require(format!("attribute_exists({pk})"));
-        if let Some(condition) = &self.condition {
-            let condition = condition.render_clone_into(&mut exprs)?;
-            exprs.require(condition);
-        }
+        let expression = self.expression(&mut exprs, set, remove)?;
         if !guard_ops.is_empty() {
             // A unique value moves: the update and the guards' moves in one transaction, which
             // returns no item, so the result is read back.

@@ -124,7 +124,7 @@ pub(crate) fn number(n: u64) -> AttributeValue {
 }
 
 /// Why a conditional write failed, from the old item DynamoDB returned with the failure.
-fn diagnose(
+pub(crate) fn diagnose(
     schema: &EntitySchema,
     key: Key,
     mode: PutMode,
@@ -231,6 +231,10 @@ impl<'t, E: Entity> Put<'t, E> {
         }
     }
 
+    pub(crate) fn table(&self) -> &'t Table {
+        self.table
+    }
+
     /// The write happens only if `condition` holds for the item already stored under the key
     /// (none holds when there is no item, except `not_exists` ones); otherwise
     /// [`Error::ConditionFailed`] and nothing is written.
@@ -247,7 +251,9 @@ impl<'t, E: Entity> Put<'t, E> {
     }
 
     /// Sends the request; a failure keeps the item that was in the way, if DynamoDB returned it.
-    async fn send_keeping_old(self) -> std::result::Result<E, PutFailure> {
+    /// Everything but sending: the item with its managed fields applied, the conditions, the
+    /// version it is based on, and the entity as it will be stored.
+    pub(crate) fn plan(self) -> Result<PlannedPut<E>> {
         let table = self.table;
         let schema = E::SCHEMA;
         let key = self.entity.key()?;
@@ -303,10 +309,31 @@ impl<'t, E: Entity> Put<'t, E> {
         // Decoding what is about to be written both gives the stored entity and proves the item
         // reads back, before anything is sent.
         let stored = E::from_item(item.clone())?;
+        Ok(PlannedPut {
+            key,
+            item,
+            expressions,
+            expected_version,
+            stored,
+            mode: self.mode,
+        })
+    }
+
+    async fn send_keeping_old(self) -> std::result::Result<E, PutFailure> {
+        let table = self.table;
+        let schema = E::SCHEMA;
+        let PlannedPut {
+            key,
+            item,
+            expressions,
+            expected_version,
+            stored,
+            mode,
+        } = self.plan()?;
         if unique::has_unique::<E>() {
             let write = GuardedWrite {
                 key,
-                mode: self.mode,
+                mode,
                 expected_version,
             };
             return write.put(table, item, expressions, stored).await;
@@ -325,7 +352,7 @@ impl<'t, E: Entity> Put<'t, E> {
             Ok(_) => Ok(stored),
             Err(e) => {
                 let old = condition_failure(&e).flatten().cloned();
-                let error = write_error("PutItem", e, &schema, key, self.mode, expected_version);
+                let error = write_error("PutItem", e, &schema, key, mode, expected_version);
                 Err(PutFailure { error, old })
             }
         }
@@ -333,6 +360,16 @@ impl<'t, E: Entity> Put<'t, E> {
 }
 
 crate::into_future!(Put, E);
+
+/// A put ready to send, alone or in a transaction.
+pub(crate) struct PlannedPut<E> {
+    pub key: Key,
+    pub item: Item,
+    pub expressions: Expressions,
+    pub expected_version: Option<u64>,
+    pub stored: E,
+    pub mode: PutMode,
+}
 
 /// A write of an entity with unique fields: the entity and the moves of its guards, in one
 /// transaction, based on the stored item read first.
@@ -516,7 +553,7 @@ pub struct Delete<'t, E> {
     entity: PhantomData<fn() -> E>,
 }
 
-impl<E: Entity> Delete<'_, E> {
+impl<'t, E: Entity> Delete<'t, E> {
     /// Fail with [`Error::NotFound`] if there is no item to delete.
     pub fn must_exist(mut self) -> Self {
         self.must_exist = true;
@@ -528,6 +565,10 @@ impl<E: Entity> Delete<'_, E> {
     pub fn if_version(mut self, version: u64) -> Self {
         self.version = Some(version);
         self
+    }
+
+    pub(crate) fn table(&self) -> &'t Table {
+        self.table
     }
 
     /// Delete only if `condition` holds; otherwise [`Error::ConditionFailed`].
@@ -542,19 +583,17 @@ impl<E: Entity> Delete<'_, E> {
         self
     }
 
-    /// Sends the request. The result holds the deleted entity when
-    /// [`return_old`](Self::return_old) was asked for and an item was deleted.
-    pub async fn send(self) -> Result<Option<E>> {
-        let table = self.table;
+    /// The delete's conditions and what a failure of them means, without sending.
+    fn conditions(&mut self) -> Result<(Expressions, PutMode)> {
         let schema = E::SCHEMA;
         let mut expressions = Expressions::default();
         if self.must_exist {
-            let pk = expressions.name(&table.schema.partition_key);
+            let pk = expressions.name(&self.table.schema.partition_key);
             expressions.require(format!("attribute_exists({pk})"));
         }
         if let Some(version) = self.version {
             let attribute = schema.version.ok_or_else(|| {
-                Error::Schema(format!(
+                Error::InvalidRequest(format!(
                     "{} has no #[dynamo(version)] field",
                     schema.entity_type
                 ))
@@ -563,7 +602,7 @@ impl<E: Entity> Delete<'_, E> {
             let value = expressions.value(number(version));
             expressions.require(format!("{name} = {value}"));
         }
-        if let Some(condition) = self.condition {
+        if let Some(condition) = self.condition.take() {
             let condition = condition.render_into(&mut expressions)?;
             expressions.require(condition);
         }
@@ -572,6 +611,31 @@ impl<E: Entity> Delete<'_, E> {
         } else {
             PutMode::Upsert
         };
+        Ok((expressions, mode))
+    }
+
+    /// The delete as one operation of a transaction: not for entities with unique values,
+    /// whose guards need a read first.
+    pub(crate) fn plan_for_transaction(
+        mut self,
+    ) -> Result<(Key, Expressions, PutMode, Option<u64>)> {
+        if unique::has_unique::<E>() {
+            return Err(Error::InvalidRequest(format!(
+                "{} has unique values, whose guards need a read first; delete it on its own \
+                 rather than in a transaction",
+                E::ENTITY_TYPE
+            )));
+        }
+        let (expressions, mode) = self.conditions()?;
+        Ok((self.key, expressions, mode, self.version))
+    }
+
+    /// Sends the request. The result holds the deleted entity when
+    /// [`return_old`](Self::return_old) was asked for and an item was deleted.
+    pub async fn send(mut self) -> Result<Option<E>> {
+        let table = self.table;
+        let schema = E::SCHEMA;
+        let (expressions, mode) = self.conditions()?;
         if unique::has_unique::<E>() {
             let write = GuardedWrite {
                 key: self.key,
