@@ -114,6 +114,7 @@ macro_rules! consumed {
 consumed!(
     aws_sdk_dynamodb::operation::get_item::GetItemOutput,
     aws_sdk_dynamodb::operation::query::QueryOutput,
+    aws_sdk_dynamodb::operation::scan::ScanOutput,
     aws_sdk_dynamodb::operation::put_item::PutItemOutput,
     aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput,
     aws_sdk_dynamodb::operation::update_item::UpdateItemOutput

@@ -124,6 +124,7 @@ mod error;
 mod expression;
 pub mod key;
 mod read;
+mod scan;
 mod ser;
 mod table;
 mod transaction;
@@ -142,6 +143,7 @@ pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
 pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyValue};
 pub use read::{Get, Page, Query, QueryRequest, SortKeyCondition};
+pub use scan::MigrationScan;
 pub use table::{GsiSchema, Table, TableSchema};
 pub use transaction::{
     CancelledOperation, ReadResults, ReadTransaction, Slot, WriteTransaction,
