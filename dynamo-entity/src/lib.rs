@@ -83,6 +83,25 @@
 //! and each field under its own name. These key attribute names are never used for fields. The
 //! conversion of each field is described in [`attribute`].
 //!
+//! ## Running against DynamoDB
+//!
+//! A [`Table`] holds the SDK client, the table's name and its [`TableSchema`] (built from the
+//! entities; [`Table::create_table`] for tests, [`TableSchema::create_table_input`] for
+//! infrastructure-as-code). On it:
+//!
+//! * writes: [`Table::create`], [`Table::put`], [`Table::replace`], [`Table::delete`],
+//!   [`Table::create_if_absent`], and typed updates with [`Table::update`], each with typed
+//!   [`Condition`]s built from `Entity::fields()`; `#[dynamo(version)]`, `created_at`,
+//!   `updated_at`, `ttl` and `unique` fields are maintained;
+//! * reads: [`Table::get`], and [`Table::query`] with the generated `query` functions (typed sort
+//!   key conditions, pages, [`Cursor`]s, streams), [`Table::query_collection`] for a
+//!   [`Collection`];
+//! * many items: [`Table::transaction`], [`Table::read_transaction`], [`Table::batch_get`],
+//!   [`Table::batch_write`], and [`Table::scan_for_migration`] for backfills only;
+//! * cost: [`Table::metered`] and [`Table::cost`].
+//!
+//! Every failure is an [`Error`] naming the entity and key, field or attribute concerned.
+//!
 //! ## Feature flags
 //!
 //! `uuid`, `chrono` and `time` add key and attribute support for `uuid::Uuid`,
