@@ -282,3 +282,48 @@ async fn post_read_filters_drop_items_after_reading_them() {
     assert!(page.items.is_empty(), "{:?}", page.items);
     assert!(page.cursor.is_some(), "more to read");
 }
+
+/// A fixed-width placeholder that ends the key: `le(5)` must not take day 6.
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "SENSOR#<sensor>"]
+#[sk = "DAY#<day>"]
+pub struct Reading {
+    pub sensor: String,
+    pub day: u16,
+}
+
+#[tokio::test]
+async fn ranges_on_a_placeholder_that_ends_the_key_are_exact() {
+    let table = fresh_table(TableSchema::new().entity::<Reading>().unwrap()).await;
+    for day in 1..=9 {
+        let reading = Reading {
+            sensor: "s1".into(),
+            day,
+        };
+        table.create(&reading).await.unwrap();
+    }
+    let days = |readings: Vec<Reading>| readings.into_iter().map(|r| r.day).collect::<Vec<_>>();
+    let q = || Reading::query("s1").unwrap();
+    assert_eq!(
+        days(table.query(q().day_le(5).unwrap()).all().await.unwrap()),
+        [1, 2, 3, 4, 5]
+    );
+    assert_eq!(
+        days(table.query(q().day_lt(5).unwrap()).all().await.unwrap()),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        days(table.query(q().day_gt(5).unwrap()).all().await.unwrap()),
+        [6, 7, 8, 9]
+    );
+    assert_eq!(
+        days(
+            table
+                .query(q().day_between(3, 4).unwrap())
+                .all()
+                .await
+                .unwrap()
+        ),
+        [3, 4]
+    );
+}

@@ -185,8 +185,11 @@ impl<E: Entity> Query<E> {
     }
 }
 
-/// The highest character, to close an upper bound after a prefix.
+/// The highest character: a bound made of it sorts after any real text.
 const MAX_CHAR: char = '\u{10FFFF}';
+
+/// DynamoDB's limit on a sort key (and so on a bound compared with one), in bytes.
+const MAX_SORT_KEY_BYTES: usize = 1024;
 
 fn bump_last(s: &str, up: bool) -> Option<String> {
     let mut chars: Vec<char> = s.chars().collect();
@@ -206,13 +209,26 @@ fn bump_last(s: &str, up: bool) -> Option<String> {
     Some(chars.into_iter().collect())
 }
 
+/// The highest key starting with `text`: `text`, then the highest character up to the size
+/// limit. Every key that starts with `text` sorts at or below it (short of keys made of that
+/// many U+10FFFF characters), and every key that does not, and is above `text`, sorts after.
+fn top_of(text: &str) -> String {
+    let room = MAX_SORT_KEY_BYTES.saturating_sub(text.len()) / MAX_CHAR.len_utf8();
+    let mut top = String::with_capacity(text.len() + room * MAX_CHAR.len_utf8());
+    top.push_str(text);
+    top.extend(std::iter::repeat_n(MAX_CHAR, room.max(1)));
+    top
+}
+
 /// A range on one placeholder of a sort key template, as a condition that stays inside the
 /// entity's prefix. Used by generated code.
 ///
 /// `prefix` is the key up to the placeholder; `low` and `high` are keys up to and including the
 /// placeholder's value, each with whether it is included. For a fixed-width encoding every key
-/// holding a value starts with that value's text; otherwise the placeholder ends the template,
-/// so its text ends the key.
+/// holding a value starts with that value's text (and more key may follow); otherwise the
+/// placeholder ends the template, so its text ends the key. DynamoDB allows one condition on
+/// the sort key, so both ends are always bounded, by the entity's prefix where the caller gave
+/// none: a neighbouring entity's key is never read.
 #[doc(hidden)]
 pub fn __sort_key_range(
     prefix: &str,
@@ -223,23 +239,21 @@ pub fn __sort_key_range(
     let invalid = || crate::Error::InvalidRequest("cannot bound this sort key value".to_owned());
     let low = match low {
         Some((key, true)) => Some(key),
-        // Past every key holding the value.
+        // Past every key holding the value: the next text of the same width, or (for a value
+        // that ends the key) the smallest longer text.
         Some((key, false)) if fixed_width => Some(bump_last(&key, true).ok_or_else(invalid)?),
         Some((key, false)) => Some(format!("{key}\0")),
-        None => (!prefix.is_empty()).then(|| prefix.to_owned()),
+        // Above the bare prefix, which is not a key of this entity.
+        None => (!prefix.is_empty()).then(|| format!("{prefix}\0")),
     };
     let high = match high {
-        // Past every key holding the value (no key can equal the bumped text).
-        Some((key, true)) if fixed_width => Some(bump_last(&key, true).ok_or_else(invalid)?),
+        // Every key holding the value, whatever follows it.
+        Some((key, true)) if fixed_width => Some(top_of(&key)),
         Some((key, true)) => Some(key),
-        // Below the value: one less in the last place, then anything.
-        Some((key, false)) => {
-            let mut below = bump_last(&key, false).ok_or_else(invalid)?;
-            below.push(MAX_CHAR);
-            Some(below)
-        }
+        // Below the value: every key under the text one less in the last place.
+        Some((key, false)) => Some(top_of(&bump_last(&key, false).ok_or_else(invalid)?)),
         None if prefix.is_empty() => None,
-        None => Some(bump_last(prefix, true).ok_or_else(invalid)?),
+        None => Some(top_of(prefix)),
     };
     Ok(match (low, high) {
         (Some(low), Some(high)) if low > high => {
@@ -557,22 +571,28 @@ mod tests {
 
     /// Fixed-width values (here 4 digits) followed by more key: `ORDER#0042#...`.
     #[test]
-    fn fixed_width_ranges_cover_every_key_of_the_values_in_range() {
+    fn fixed_width_bounds() {
+        let top = |t: &str| top_of(t);
         assert_eq!(
             range(Some(("ORDER#0042", true)), None, true),
-            between("ORDER#0042", "ORDER$")
+            between("ORDER#0042", &top("ORDER#"))
         );
         assert_eq!(
             range(Some(("ORDER#0042", false)), None, true),
-            between("ORDER#0043", "ORDER$")
+            between("ORDER#0043", &top("ORDER#"))
         );
         assert_eq!(
             range(None, Some(("ORDER#0042", true)), true),
-            between("ORDER#", "ORDER#0043")
+            between("ORDER#\0", &top("ORDER#0042"))
         );
         assert_eq!(
             range(None, Some(("ORDER#0040", false)), true),
-            between("ORDER#", "ORDER#004/\u{10FFFF}")
+            between("ORDER#\0", &top("ORDER#004/"))
+        );
+        assert_eq!(
+            top("ORDER#").len(),
+            1022,
+            "within DynamoDB's 1024-byte sort key"
         );
         let empty = __sort_key_range(
             "ORDER#",
@@ -593,7 +613,10 @@ mod tests {
             "ORDER#0039#a",
             "ORDER#0040",
             "ORDER#0040#x",
+            "ORDER#0041",
             "ORDER#0041#b",
+            "ORDER$",
+            "ORDER#",
             "PET#1",
             "NOTE#1",
         ];
@@ -607,13 +630,16 @@ mod tests {
                 .collect()
         };
         let gt = range(Some(("ORDER#0040", false)), None, true);
-        assert_eq!(select(&gt), ["ORDER#0041#b"]);
+        assert_eq!(select(&gt), ["ORDER#0041", "ORDER#0041#b"]);
         let lt = range(None, Some(("ORDER#0040", false)), true);
         assert_eq!(select(&lt), ["ORDER#0039#a"]);
         let le = range(None, Some(("ORDER#0040", true)), true);
         assert_eq!(select(&le), ["ORDER#0039#a", "ORDER#0040", "ORDER#0040#x"]);
         let ge = range(Some(("ORDER#0040", true)), None, true);
-        assert_eq!(select(&ge), ["ORDER#0040", "ORDER#0040#x", "ORDER#0041#b"]);
+        assert_eq!(
+            select(&ge),
+            ["ORDER#0040", "ORDER#0040#x", "ORDER#0041", "ORDER#0041#b"]
+        );
     }
 
     /// A string placeholder that ends the template: its text ends the key.
