@@ -204,6 +204,29 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text: refused or decoded, never a panic.
+        #[test]
+        fn any_text_is_refused_cleanly(text in ".{0,80}") {
+            let _ = decode(&binding("USER#alice"), &Cursor(text));
+        }
+
+        /// A real cursor with any bytes replaced is refused: the checksum sees the change.
+        #[test]
+        fn any_change_to_a_real_cursor_is_refused(
+            at in 0usize..64,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let cursor = encode(&binding("USER#alice"), &key()).unwrap();
+            let mut bytes = URL_SAFE_NO_PAD.decode(cursor.as_str()).unwrap();
+            let at = at % bytes.len();
+            proptest::prop_assume!(bytes[at] != byte);
+            bytes[at] = byte;
+            let altered = Cursor(URL_SAFE_NO_PAD.encode(bytes));
+            proptest::prop_assert!(decode(&binding("USER#alice"), &altered).is_err());
+        }
+    }
+
     #[test]
     fn refuses_garbage_without_panicking() {
         for text in [
