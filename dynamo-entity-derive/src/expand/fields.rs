@@ -1,0 +1,206 @@
+//! Field conversion: each field's codec, its part of `to_item` and `from_item`, and the typed
+//! field handles (`Pet::fields()`).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::Type;
+
+use crate::ast::{last_segment, single_type_argument, Container, Field, KeyDef, Role};
+
+/// How a field's value is converted (see the runtime's `attribute` module).
+pub(super) enum Codec<'a> {
+    Scalar,
+    /// The TTL field: epoch seconds (`N`), whatever its Rust type.
+    Ttl,
+    /// `Vec<T>` of a scalar `T`: a list converted element by element.
+    List(&'a Type),
+    Serde,
+}
+
+/// Whether `ty` is spelt as one of the scalar types the runtime converts directly.
+pub(super) fn is_scalar(ty: &Type) -> bool {
+    let Some(segment) = last_segment(ty) else {
+        return false;
+    };
+    let argument = || {
+        single_type_argument(segment)
+            .and_then(last_segment)
+            .map(|s| s.ident.to_string())
+    };
+    match segment.ident.to_string().as_str() {
+        "String" | "bool" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16"
+        | "u32" | "u64" | "u128" | "usize" | "f32" | "f64" | "Uuid" | "OffsetDateTime" => {
+            segment.arguments.is_none()
+        }
+        // Bytes are Binary (`B`), not a list of numbers.
+        "Vec" => argument().as_deref() == Some("u8"),
+        "DateTime" => argument().as_deref() == Some("Utc"),
+        _ => false,
+    }
+}
+
+/// The codec of a field's (inner) type `ty`, its role first.
+pub(super) fn field_codec<'a>(field: &Field<'_>, ty: &'a Type) -> Codec<'a> {
+    match field.role {
+        Some((Role::Ttl, _)) => Codec::Ttl,
+        _ => codec(ty, field.force_serde),
+    }
+}
+
+/// Recognises the directly converted types by spelling; anything else, including aliases,
+/// takes serde, which stores the same values, only more slowly.
+pub(super) fn codec(ty: &Type, force_serde: bool) -> Codec<'_> {
+    if force_serde {
+        return Codec::Serde;
+    }
+    if is_scalar(ty) {
+        return Codec::Scalar;
+    }
+    let element = last_segment(ty)
+        .filter(|segment| segment.ident == "Vec")
+        .and_then(single_type_argument)
+        .filter(|element| is_scalar(element));
+    match element {
+        Some(element) => Codec::List(element),
+        None => Codec::Serde,
+    }
+}
+
+/// Statements adding the field's attribute to `__dynamo_item`, the value taken from `value`,
+/// an expression of type `&FieldType`.
+pub(super) fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> TokenStream {
+    let name = &field.name;
+    let attribute = &field.attribute;
+    let put = |ty: &Type, value: TokenStream| {
+        let (writer, type_argument) = match field_codec(field, ty) {
+            Codec::Scalar => (quote!(put_scalar), ty),
+            Codec::Ttl => (quote!(put_ttl), ty),
+            Codec::List(element) => (quote!(put_list), element),
+            Codec::Serde => (quote!(put_serde), ty),
+        };
+        quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::#writer::<#type_argument>(
+                &mut __dynamo_item, #entity, #name, #attribute, #value)?;
+        }
+    };
+    match field.option_inner {
+        Some(inner) => {
+            let put = put(inner, quote!(__dynamo_inner));
+            quote! {
+                if let ::dynamo_entity::__private::Option::Some(__dynamo_inner) = #value {
+                    #put
+                }
+            }
+        }
+        None => put(field.ty, value),
+    }
+}
+
+/// What the typed API may do with a field (see the runtime's `condition::kind`).
+pub(super) fn field_kind(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
+    let uses_field = |def: &KeyDef| {
+        def.templates().any(|(_, t)| {
+            t.template
+                .as_ref()
+                .is_some_and(|t| t.placeholders().any(|(name, _)| name == field.name))
+        })
+    };
+    let in_primary = cont.primary.as_ref().is_some_and(uses_field);
+    let in_gsi = cont.gsis.iter().any(uses_field);
+    match field.role {
+        _ if in_primary => quote!(::dynamo_entity::__private::kind::KeyInput),
+        Some((Role::Version | Role::CreatedAt | Role::UpdatedAt, _)) => {
+            quote!(::dynamo_entity::__private::kind::Managed)
+        }
+        _ if in_gsi => quote!(::dynamo_entity::__private::kind::IndexInput),
+        _ => quote!(::dynamo_entity::__private::kind::Settable),
+    }
+}
+
+/// `Pet::fields()` and the `PetFields` struct of typed field handles.
+pub(super) fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
+    let ident = cont.ident;
+    let entity = cont.entity_type.as_str();
+    let fields_ident = format_ident!("{}Fields", ident);
+    let stored: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.skip).collect();
+    let declarations = stored.iter().map(|f| {
+        let name = f.ident;
+        let ty = f.ty;
+        let kind = field_kind(cont, f);
+        let doc = format!("`{}`, stored as `{}`.", f.name, f.attribute);
+        quote! {
+            #[doc = #doc]
+            pub #name: ::dynamo_entity::__private::Field<#ident, #ty, #kind>
+        }
+    });
+    let values = stored.iter().map(|f| {
+        let name = f.ident;
+        let ty = f.ty;
+        let field_name = &f.name;
+        let attribute = &f.attribute;
+        let put = put_field(entity, f, quote!(__dynamo_value));
+        quote! {
+            #name: ::dynamo_entity::__private::Field::__new(#field_name, #attribute, |__dynamo_value: &#ty| {
+                let mut __dynamo_item = ::dynamo_entity::__private::Item::new();
+                #put
+                ::dynamo_entity::__private::Result::Ok(__dynamo_item.remove(#attribute))
+            })
+        }
+    });
+    let struct_doc =
+        format!("Typed handles on the fields of `{ident}`, for conditions and updates.");
+    let fn_doc =
+        format!("Typed handles on the fields of `{ident}`: `{ident}::fields().name.eq(..)`.");
+    quote! {
+        #[doc = #struct_doc]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #fields_ident {
+            #(#declarations,)*
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #fn_doc]
+            #vis fn fields() -> #fields_ident {
+                #fields_ident {
+                    #(#values,)*
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
+    let ident = field.ident;
+    let ty = field.ty;
+    if field.skip {
+        return quote_spanned! {ty.span()=>
+            #ident: <#ty as ::dynamo_entity::__private::Default>::default()
+        };
+    }
+    let attribute = &field.attribute;
+    let value = quote!(__dynamo_item.remove(#attribute));
+    // The reader of the field's type, or of `T` in `Option<T>`.
+    let inner = field.option_inner.unwrap_or(ty);
+    let reader = match field_codec(field, inner) {
+        Codec::Scalar => quote!(::dynamo_entity::__private::take_scalar::<#inner>),
+        Codec::Ttl => quote!(::dynamo_entity::__private::take_ttl::<#inner>),
+        Codec::List(element) => quote!(::dynamo_entity::__private::take_list::<#element>),
+        // serde reads an Option itself: NULL or a missing attribute is None.
+        Codec::Serde => {
+            return quote_spanned! {ty.span()=>
+                #ident: ::dynamo_entity::__private::take_serde::<#ty>(#value, #entity, #attribute)?
+            };
+        }
+    };
+    let take = match field.option_inner {
+        Some(_) => quote_spanned! {ty.span()=>
+            ::dynamo_entity::__private::take_optional(#value, #entity, #attribute, #reader)?
+        },
+        None => quote_spanned! {ty.span()=>
+            #reader(#value, #entity, #attribute)?
+        },
+    };
+    quote!(#ident: #take)
+}

@@ -1,0 +1,330 @@
+//! Key builders, template constants and each index's key from the entity itself.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::Type;
+
+use crate::ast::{Container, Field, IndexId, KeyDef};
+use crate::template::{Segment, Template};
+
+use super::sort_key::sort_key_query_name;
+
+/// A checked index: every template parsed and every placeholder names a field.
+pub(super) struct Index<'c, 'a> {
+    pub(super) id: IndexId,
+    pub(super) pk: (&'c syn::LitStr, &'c Template),
+    pub(super) sk: Option<(&'c syn::LitStr, &'c Template)>,
+    /// The placeholder fields in order of first appearance (pk, then sk): the builder's
+    /// parameters.
+    pub(super) params: Vec<&'c Field<'a>>,
+}
+
+impl<'c, 'a> Index<'c, 'a> {
+    pub(super) fn new(cont: &'c Container<'a>, def: &'c KeyDef) -> Self {
+        // `check` has rejected every input for which these would fail.
+        let parsed = |t: &'c crate::ast::TemplateAttr| (&t.lit, t.template.as_ref().unwrap());
+        let pk = parsed(def.pk.as_ref().unwrap());
+        let sk = def.sk.as_ref().map(parsed);
+        let mut params: Vec<&Field<'_>> = Vec::new();
+        for (_, template) in std::iter::once(pk).chain(sk) {
+            for (name, _) in template.placeholders() {
+                let field = cont.field(name).unwrap();
+                if !params.iter().any(|p| p.name == field.name) {
+                    params.push(field);
+                }
+            }
+        }
+        Index {
+            id: def.index,
+            pk,
+            sk,
+            params,
+        }
+    }
+
+    /// True when an `Option` placeholder can leave the item out of this index.
+    pub(super) fn sparse(&self) -> bool {
+        self.params.iter().any(|f| f.option_inner.is_some())
+    }
+
+    /// `primary_key` / `gsi3_key`, `partition_key` / `gsi3_partition_key`, and `query` /
+    /// `query_gsi3`.
+    pub(super) fn builder_names(&self) -> (Ident, Ident, Ident) {
+        match self.id {
+            IndexId::Primary => (
+                format_ident!("primary_key"),
+                format_ident!("partition_key"),
+                format_ident!("query"),
+            ),
+            IndexId::Gsi(n) => (
+                format_ident!("gsi{}_key", n),
+                format_ident!("gsi{}_partition_key", n),
+                format_ident!("query_gsi{}", n),
+            ),
+        }
+    }
+
+    pub(super) fn attribute_names(&self) -> (String, String) {
+        match self.id {
+            IndexId::Primary => ("PK".to_owned(), "SK".to_owned()),
+            IndexId::Gsi(n) => (format!("GSI{n}PK"), format!("GSI{n}SK")),
+        }
+    }
+
+    pub(super) fn index_path(&self) -> TokenStream {
+        match self.id {
+            IndexId::Primary => quote!(::dynamo_entity::__private::Index::Primary),
+            IndexId::Gsi(n) => quote!(::dynamo_entity::__private::Index::Gsi(#n)),
+        }
+    }
+}
+
+/// The type a key placeholder encodes: the field's type, or `T` of an `Option<T>` field.
+pub(super) fn key_type<'a>(field: &Field<'a>) -> &'a Type {
+    field.option_inner.unwrap_or(field.ty)
+}
+
+/// Where a key's placeholder values come from.
+#[derive(Clone, Copy)]
+pub(super) enum Source {
+    /// A key builder's parameters, named after the fields (`impl KeyArg<T>`).
+    Args,
+    /// The entity itself: `&self.field`, or for an `Option` field the binding
+    /// `__dynamo_<field>` of its `Some` value.
+    Fields,
+}
+
+pub(super) fn option_binding(field: &Field<'_>) -> Ident {
+    format_ident!("__dynamo_{}", field.name)
+}
+
+/// A block that builds one key string from a template.
+pub(super) fn build_key_string(
+    entity: &str,
+    lit: &syn::LitStr,
+    template: &Template,
+    cont: &Container<'_>,
+    source: Source,
+) -> TokenStream {
+    let template_text = lit.value();
+    // Each placeholder's value is bound first, so the key can be allocated once at its final
+    // size from the values' length hints.
+    let mut bindings = Vec::new();
+    let mut hints = Vec::new();
+    let mut parts = Vec::new();
+    for segment in &template.segments {
+        let (name, ident) = match segment {
+            Segment::Literal(text) => {
+                parts.push(quote!(__dynamo_key.push_str(#text);));
+                continue;
+            }
+            Segment::Placeholder { name, .. } => (name, format_ident!("__dynamo_part_{}", name)),
+        };
+        let field = cont.field(name).unwrap();
+        let ty = key_type(field);
+        let field_ident = field.ident;
+        match source {
+            Source::Args => {
+                bindings.push(quote!(let #ident = &#field_ident;));
+                hints.push(quote!(::dynamo_entity::__private::KeyArg::<#ty>::key_len_hint(#ident)));
+                parts.push(quote! {
+                    ::dynamo_entity::__private::write_key_arg::<#ty, _>(
+                        &mut __dynamo_key, #ident, #entity, #name, #template_text,
+                    )?;
+                });
+            }
+            Source::Fields => {
+                let value = match field.option_inner {
+                    Some(_) => option_binding(field).into_token_stream(),
+                    None => quote!(&self.#field_ident),
+                };
+                // Spanned at the field's type, so that "cannot be part of a DynamoDB key" points
+                // there.
+                bindings.push(quote_spanned! {ty.span()=>
+                    let #ident = ::dynamo_entity::__private::key_value::<#ty>(#value);
+                });
+                hints.push(quote!(::dynamo_entity::__private::KeyValue::key_len_hint(#ident)));
+                parts.push(quote! {
+                    ::dynamo_entity::__private::write_key_value(
+                        &mut __dynamo_key, #ident, #entity, #name, #template_text,
+                    )?;
+                });
+            }
+        }
+    }
+    let literal_len = template.literal_len();
+    quote! {{
+        #(#bindings)*
+        let mut __dynamo_key = ::dynamo_entity::__private::String::with_capacity(
+            #literal_len #(+ #hints)*
+        );
+        #(#parts)*
+        __dynamo_key
+    }}
+}
+
+/// A `Key { pk, sk }` expression for one index.
+pub(super) fn build_key(
+    entity: &str,
+    cont: &Container<'_>,
+    index: &Index<'_, '_>,
+    source: Source,
+) -> TokenStream {
+    let (pk_lit, pk_template) = index.pk;
+    let pk = build_key_string(entity, pk_lit, pk_template, cont, source);
+    let sk = match index.sk {
+        Some((lit, template)) => {
+            let sk = build_key_string(entity, lit, template, cont, source);
+            quote!(::dynamo_entity::__private::Option::Some(#sk))
+        }
+        None => quote!(::dynamo_entity::__private::Option::None),
+    };
+    quote!(::dynamo_entity::__private::Key { pk: #pk, sk: #sk })
+}
+
+pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenStream {
+    let (key_fn, partition_fn, query_fn) = index.builder_names();
+    let describe = index.id.describe();
+    let param = |field: &Field<'_>| {
+        let ident = field.ident;
+        let ty = key_type(field);
+        quote!(#ident: impl ::dynamo_entity::__private::KeyArg<#ty>)
+    };
+    let key_params = index.params.iter().map(|f| param(f));
+    let (pk_lit, pk_template) = index.pk;
+    let pk_fields: Vec<&Field<'_>> = index
+        .params
+        .iter()
+        .copied()
+        .filter(|f| pk_template.placeholders().any(|(name, _)| name == f.name))
+        .collect();
+    let pk_params: Vec<TokenStream> = pk_fields.iter().map(|f| param(f)).collect();
+    let pk_args = pk_fields.iter().map(|f| f.ident);
+    let index_path = index.index_path();
+    let key = build_key(entity, cont, index, Source::Args);
+    let pk = build_key_string(entity, pk_lit, pk_template, cont, Source::Args);
+    let templates = match index.sk {
+        Some((sk_lit, _)) => format!("`{}` / `{}`", pk_lit.value(), sk_lit.value()),
+        None => format!("`{}`", pk_lit.value()),
+    };
+    let key_doc =
+        format!("The {describe} of a `{entity}` ({templates}), built from its key fields.");
+    let partition_doc = format!(
+        "The {describe} partition key of a `{entity}` (`{}`), for queries.",
+        pk_lit.value()
+    );
+    let (query_type, query_value) = match sort_key_query_name(cont, index) {
+        Some(name) => {
+            let first_literal = match index.sk.map(|(_, t)| t.segments.first()) {
+                Some(Some(Segment::Literal(text))) => text.clone(),
+                _ => String::new(),
+            };
+            (
+                quote!(#name<0>),
+                quote!(#name {
+                    query: __dynamo_query,
+                    prefix: ::dynamo_entity::__private::String::from(#first_literal),
+                    complete: false,
+                }),
+            )
+        }
+        None => (
+            quote!(::dynamo_entity::__private::Query<Self>),
+            quote!(__dynamo_query),
+        ),
+    };
+    let query_doc = format!(
+        "A query on the {describe} partition `{}`, selecting `{entity}` items; run it with \
+         `Table::query`.",
+        pk_lit.value()
+    );
+    quote! {
+        #[doc = #key_doc]
+        pub fn #key_fn(#(#key_params),*) -> ::dynamo_entity::__private::Result<
+            ::dynamo_entity::__private::Key, ::dynamo_entity::__private::Error> {
+            ::dynamo_entity::__private::Result::Ok(#key)
+        }
+
+        #[doc = #partition_doc]
+        pub fn #partition_fn(#(#pk_params),*) -> ::dynamo_entity::__private::Result<
+            ::dynamo_entity::__private::String, ::dynamo_entity::__private::Error> {
+            ::dynamo_entity::__private::Result::Ok(#pk)
+        }
+
+        #[doc = #query_doc]
+        pub fn #query_fn(#(#pk_params),*) -> ::dynamo_entity::__private::Result<
+            #query_type, ::dynamo_entity::__private::Error> {
+            let __dynamo_query = ::dynamo_entity::__private::Query::__new(
+                #index_path,
+                Self::#partition_fn(#(#pk_args),*)?,
+            );
+            ::dynamo_entity::__private::Result::Ok(#query_value)
+        }
+    }
+}
+
+/// Template constants for tooling: `PK_TEMPLATE`, `SK_TEMPLATE`, `GSI1_PK_TEMPLATE`, ...
+pub(super) fn template_constants(entity: &str, index: &Index<'_, '_>) -> TokenStream {
+    let prefix = match index.id {
+        IndexId::Primary => String::new(),
+        IndexId::Gsi(n) => format!("GSI{n}_"),
+    };
+    let pk_name = format_ident!("{}PK_TEMPLATE", prefix);
+    let sk_name = format_ident!("{}SK_TEMPLATE", prefix);
+    let pk = index.pk.0.value();
+    let sk = option_str(index.sk.map(|(lit, _)| lit.value()));
+    let describe = index.id.describe();
+    let pk_doc = format!("The {describe} partition key template of `{entity}`.");
+    let sk_doc = format!("The {describe} sort key template of `{entity}`, if any.");
+    quote! {
+        #[doc = #pk_doc]
+        pub const #pk_name: &'static str = #pk;
+        #[doc = #sk_doc]
+        pub const #sk_name: ::dynamo_entity::__private::Option<&'static str> = #sk;
+    }
+}
+
+pub(super) fn option_str(value: Option<String>) -> TokenStream {
+    match value {
+        Some(s) => quote!(::dynamo_entity::__private::Option::Some(#s)),
+        None => quote!(::dynamo_entity::__private::Option::None),
+    }
+}
+
+/// The `index_key` arm of one index: its key from `self`, or `None` when a sparse placeholder
+/// is `None`.
+pub(super) fn index_key_arm(
+    entity: &str,
+    cont: &Container<'_>,
+    index: &Index<'_, '_>,
+) -> TokenStream {
+    let path = index.index_path();
+    let key = build_key(entity, cont, index, Source::Fields);
+    let found = quote! {
+        ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::Some(#key))
+    };
+    let optional: Vec<&Field<'_>> = index
+        .params
+        .iter()
+        .copied()
+        .filter(|f| f.option_inner.is_some())
+        .collect();
+    if optional.is_empty() {
+        return quote!(#path => #found,);
+    }
+    let scrutinee = optional.iter().map(|f| {
+        let ident = f.ident;
+        quote!(&self.#ident)
+    });
+    let patterns = optional.iter().map(|f| {
+        let binding = option_binding(f);
+        quote!(::dynamo_entity::__private::Option::Some(#binding))
+    });
+    quote! {
+        #path => match (#(#scrutinee,)*) {
+            (#(#patterns,)*) => #found,
+            _ => ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::None),
+        },
+    }
+}
