@@ -5,7 +5,8 @@ use std::marker::PhantomData;
 use futures::Stream;
 
 use crate::cursor::{self, Binding, Cursor};
-use crate::read::{run_query, Paging, QuerySpec, SortKeyCondition};
+use crate::range::SortKeyCondition;
+use crate::read::{run_query, Paging, QuerySpec};
 use crate::{Entity, Error, Index, Item, Query, Result, Table};
 
 /// An enum whose variants are entities sharing a partition; implemented by

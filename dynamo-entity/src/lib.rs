@@ -142,6 +142,7 @@ mod entity;
 mod error;
 mod expression;
 pub mod key;
+mod range;
 mod read;
 mod scan;
 mod ser;
@@ -161,7 +162,8 @@ pub use dynamo_entity_derive::{Collection, Entity, KeyValue};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
 pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyValue};
-pub use read::{Get, Page, Query, QueryRequest, SortKeyCondition};
+pub use range::SortKeyCondition;
+pub use read::{Get, Page, Query, QueryRequest};
 pub use scan::MigrationScan;
 pub use table::{GsiSchema, Table, TableSchema};
 pub use transaction::{
@@ -213,7 +215,7 @@ pub mod __private {
     };
     pub use crate::collection::{entity_type_of, same_key_shape, Collection, Member};
     pub use crate::key::{Index, Key, KeyArg, KeyValue};
-    pub use crate::read::__sort_key_range;
+    pub use crate::range::__sort_key_range;
     pub use crate::{
         kind, AttributeSchema, Entity, EntitySchema, Error, Field, Item, KeySchema, KeyValueError,
         Query, SortKeyCondition, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
