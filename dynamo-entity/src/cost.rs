@@ -50,16 +50,7 @@ impl Meter {
 
     /// Counts one request and what it consumed, if DynamoDB said.
     pub fn record(&self, kind: Capacity, consumed: Option<&ConsumedCapacity>) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let Some(units) = consumed.and_then(ConsumedCapacity::capacity_units) else {
-            return;
-        };
-        // A poisoned lock only means another thread panicked mid-add; the sums are still numbers.
-        let mut totals = self.units.lock().unwrap_or_else(|e| e.into_inner());
-        match kind {
-            Capacity::Read => totals.0 += units,
-            Capacity::Write => totals.1 += units,
-        }
+        self.record_many(kind, consumed.map(std::slice::from_ref));
     }
 
     /// Counts one request that consumed capacity in several tables (a transaction).
@@ -70,6 +61,7 @@ impl Meter {
             .filter_map(ConsumedCapacity::capacity_units)
             .sum();
         self.requests.fetch_add(1, Ordering::Relaxed);
+        // A poisoned lock only means another thread panicked mid-add; the sums are still numbers.
         let mut totals = self.units.lock().unwrap_or_else(|e| e.into_inner());
         match kind {
             Capacity::Read => totals.0 += units,
@@ -137,5 +129,6 @@ macro_rules! consumed_many {
 consumed_many!(
     aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput,
     aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput,
-    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput
+    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
+    aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput
 );

@@ -60,25 +60,27 @@ impl<E: Entity> Get<'_, E> {
     /// Sends the request. An item whose TTL has passed is not returned, even before DynamoDB
     /// deletes it.
     pub async fn send(self) -> Result<Option<E>> {
-        let table = self.table;
-        let output = table
-            .client
-            .get_item()
-            .table_name(&table.name)
-            .set_key(Some(table.schema.key_item(&self.key)))
-            .consistent_read(self.consistent)
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        table.meter.observe(Capacity::Read, &output);
-        let output = output.map_err(|e| crate::request_error("GetItem", e))?;
+        let item = read_item(self.table, &self.key, self.consistent).await?;
         let now = clock::epoch_seconds(SystemTime::now());
-        output
-            .item
-            .filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
+        item.filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
             .map(E::from_item)
             .transpose()
     }
+}
+
+/// The item stored under `key`, as it is (expired or not, of whatever entity type).
+pub(crate) async fn read_item(table: &Table, key: &Key, consistent: bool) -> Result<Option<Item>> {
+    let output = table
+        .client
+        .get_item()
+        .table_name(&table.name)
+        .set_key(Some(table.schema.key_item(key)))
+        .consistent_read(consistent)
+        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+        .send()
+        .await;
+    table.meter.observe(Capacity::Read, &output);
+    Ok(output.map_err(|e| crate::request_error("GetItem", e))?.item)
 }
 
 crate::into_future!(Get, Option<E>);

@@ -388,13 +388,7 @@ impl ReadTransaction<'_> {
             .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
-        table.meter.record_many(
-            Capacity::Read,
-            result
-                .as_ref()
-                .ok()
-                .and_then(|o| o.consumed_capacity.as_deref()),
-        );
+        table.meter.observe_many(Capacity::Read, &result);
         let output = result.map_err(|e| crate::request_error("TransactGetItems", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         let ttl = table.schema.ttl_attribute.as_deref();

@@ -152,17 +152,7 @@ pub(crate) fn has_unique<E: Entity>() -> bool {
 
 /// The stored item under `key`, read consistently (the base of a read-modify-write).
 pub(crate) async fn read_current(table: &Table, key: &Key) -> Result<Option<Item>> {
-    let output = table
-        .client
-        .get_item()
-        .table_name(&table.name)
-        .set_key(Some(table.schema.key_item(key)))
-        .consistent_read(true)
-        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-        .send()
-        .await;
-    table.meter.observe(Capacity::Read, &output);
-    Ok(output.map_err(|e| crate::request_error("GetItem", e))?.item)
+    crate::read::read_item(table, key, true).await
 }
 
 /// True when a transaction was cancelled and every reason is a conflict with another
