@@ -48,7 +48,7 @@ async fn main() -> Result<(), Error> {
         dynamo_entity_suite::client(),
         dynamo_entity_suite::unique_table_name("backfill-example"),
         schema,
-    );
+    )?;
     table.create_table().await?;
 
     // Before the migration: 600 pets written by version 1, and 20 owners.

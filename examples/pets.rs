@@ -81,7 +81,7 @@ async fn main() -> Result<(), Error> {
         dynamo_entity_suite::client(),
         dynamo_entity_suite::unique_table_name("pets-example"),
         schema,
-    );
+    )?;
     table.create_table().await?;
     println!(
         "Created table {} on {}",

@@ -83,10 +83,28 @@ pub fn unique_table_name(prefix: &str) -> String {
 
 /// A new, empty table with `schema`, on its own, so tests can run in parallel.
 pub async fn fresh_table(schema: TableSchema) -> Table {
-    let table = Table::new(client(), unique_table_name("test"), schema);
+    let table =
+        Table::new(client(), unique_table_name("test"), schema).unwrap_or_else(|e| panic!("{e}"));
     table
         .create_table()
         .await
         .unwrap_or_else(|e| panic!("creating table {} on {}: {e}", table.name(), endpoint()));
     table
+}
+
+/// The item stored under `key`, as it is (read consistently with the SDK, not the library).
+pub async fn raw_item(table: &Table, key: &dynamo_entity::Key) -> Option<dynamo_entity::Item> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let schema = table.schema();
+    let mut request = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .consistent_read(true)
+        .key(&schema.partition_key, AttributeValue::S(key.pk.clone()));
+    if let (Some(name), Some(sk)) = (&schema.sort_key, &key.sk) {
+        request = request.key(name, AttributeValue::S(sk.clone()));
+    }
+    let output = request.send().await.expect("GetItem on DynamoDB Local");
+    output.item.filter(|item| !item.is_empty())
 }

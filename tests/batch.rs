@@ -162,7 +162,7 @@ async fn writes_a_batch_cannot_do_safely_are_refused_before_sending() {
 async fn under_twenty_percent_faults_five_thousand_items_lose_nothing() {
     let table = table().await;
     let (client, faults) = faulty_client(0.2, 0x5EED);
-    let faulty = Table::new(client, table.name(), table.schema().clone());
+    let faulty = Table::new(client, table.name(), table.schema().clone()).unwrap();
     let all = pets(5000);
 
     let mut batch = faulty.batch_write();
@@ -197,7 +197,7 @@ async fn what_cannot_be_done_is_returned_not_dropped() {
     let table = table().await;
     // Every batch request faulted, and no second attempt.
     let (client, faults) = faulty_client(1.0, 7);
-    let faulty = Table::new(client, table.name(), table.schema().clone());
+    let faulty = Table::new(client, table.name(), table.schema().clone()).unwrap();
     let all = pets(500);
     let mut batch = faulty.batch_write().max_attempts(1);
     for pet in &all {

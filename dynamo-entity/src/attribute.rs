@@ -302,8 +302,8 @@ pub fn put_serde<T: Serialize + ?Sized>(
 /// precision is not kept.
 #[doc(hidden)]
 pub trait TtlValue: Sized {
-    /// Seconds since the Unix epoch.
-    fn to_epoch_seconds(&self) -> i64;
+    /// Seconds since the Unix epoch; `None` when the value is beyond what an `i64` holds.
+    fn to_epoch_seconds(&self) -> Option<i64>;
     /// The value at `seconds`, if the type can hold it.
     fn from_epoch_seconds(seconds: i64) -> Option<Self>;
 }
@@ -311,8 +311,8 @@ pub trait TtlValue: Sized {
 macro_rules! integer_ttl {
     ($($ty:ty),*) => {$(
         impl TtlValue for $ty {
-            fn to_epoch_seconds(&self) -> i64 {
-                i64::try_from(*self).unwrap_or(i64::MAX)
+            fn to_epoch_seconds(&self) -> Option<i64> {
+                i64::try_from(*self).ok()
             }
             fn from_epoch_seconds(seconds: i64) -> Option<Self> {
                 <$ty>::try_from(seconds).ok()
@@ -324,8 +324,8 @@ integer_ttl!(i32, i64, u32, u64);
 
 #[cfg(feature = "chrono")]
 impl TtlValue for chrono::DateTime<chrono::Utc> {
-    fn to_epoch_seconds(&self) -> i64 {
-        self.timestamp()
+    fn to_epoch_seconds(&self) -> Option<i64> {
+        Some(self.timestamp())
     }
     fn from_epoch_seconds(seconds: i64) -> Option<Self> {
         chrono::DateTime::from_timestamp(seconds, 0)
@@ -334,8 +334,8 @@ impl TtlValue for chrono::DateTime<chrono::Utc> {
 
 #[cfg(feature = "time")]
 impl TtlValue for time::OffsetDateTime {
-    fn to_epoch_seconds(&self) -> i64 {
-        self.unix_timestamp()
+    fn to_epoch_seconds(&self) -> Option<i64> {
+        Some(self.unix_timestamp())
     }
     fn from_epoch_seconds(seconds: i64) -> Option<Self> {
         time::OffsetDateTime::from_unix_timestamp(seconds).ok()
@@ -344,18 +344,22 @@ impl TtlValue for time::OffsetDateTime {
 
 const TTL_EXPECTED: &str = "epoch seconds (N)";
 
-/// Adds the TTL field's attribute.
+/// Adds the TTL field's attribute. A value beyond the epoch seconds an `i64` holds is refused
+/// rather than clamped (a clamped expiry would be another time than the one asked for).
 #[inline]
-pub fn put_ttl<T: TtlValue>(
+pub fn put_ttl<T: TtlValue + std::fmt::Debug>(
     item: &mut Item,
-    _entity: &'static str,
-    _field: &'static str,
+    entity: &'static str,
+    field: &'static str,
     attribute: &'static str,
     value: &T,
 ) -> Result<(), Error> {
-    let seconds = itoa::Buffer::new()
-        .format(value.to_epoch_seconds())
-        .to_owned();
+    let seconds = value.to_epoch_seconds().ok_or_else(|| Error::Encode {
+        entity,
+        field,
+        message: format!("{value:?} is beyond the epoch seconds a TTL can hold"),
+    })?;
+    let seconds = itoa::Buffer::new().format(seconds).to_owned();
     item.insert(attribute.to_owned(), AttributeValue::N(seconds));
     Ok(())
 }

@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
-use std::time::SystemTime;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
@@ -20,26 +22,99 @@ const GET_CHUNK: usize = 100;
 const WRITE_CHUNK: usize = 25;
 const DEFAULT_CONCURRENCY: usize = 4;
 const DEFAULT_ATTEMPTS: u32 = 8;
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
 
-/// Whether a failed request may succeed when sent again: throttling, server errors and
-/// transport failures; not a malformed request.
-fn retryable<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+/// Whether a failed request may succeed when sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Again {
+    /// No: a malformed request, an access error.
+    No,
+    /// Yes, after a pause: throttling, a server error.
+    Later,
+    /// Only if the server can be reached at all: the request got no answer (refused
+    /// connection, timeout).
+    IfReachable,
+}
+
+fn again<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Again {
     match error {
-        SdkError::ServiceError(_) => matches!(
-            error.code(),
+        SdkError::ServiceError(_) => match error.code() {
             Some(
                 "ProvisionedThroughputExceededException"
-                    | "ThrottlingException"
-                    | "RequestLimitExceeded"
-                    | "InternalServerError"
-                    | "InternalFailure"
-                    | "ServiceUnavailable"
-            )
-        ),
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "InternalServerError"
+                | "InternalFailure"
+                | "ServiceUnavailable",
+            ) => Again::Later,
+            _ => Again::No,
+        },
+        SdkError::ResponseError(_) => Again::Later,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => Again::IfReachable,
+        _ => Again::No,
+    }
+}
+
+/// What all the chunks of one batch share: its deadline, and whether the server answers at all.
+/// Once `UNREACHABLE_AFTER` requests in a row got no answer, or once the deadline has passed,
+/// no chunk sends anything more, and everything not done is returned.
+struct Control {
+    deadline: Instant,
+    unanswered: AtomicU32,
+    stopped: Mutex<Option<String>>,
+}
+
+/// Requests in a row, across the batch, that got no answer before it stops.
+const UNREACHABLE_AFTER: u32 = 4;
+
+impl Control {
+    fn new(deadline: Duration) -> Self {
+        Control {
+            deadline: Instant::now() + deadline,
+            unanswered: AtomicU32::new(0),
+            stopped: Mutex::new(None),
         }
-        _ => false,
+    }
+
+    fn stop(&self, reason: String) {
+        let mut stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        stopped.get_or_insert(reason);
+    }
+
+    /// Whether to send no more; records why the first time.
+    fn should_stop(&self) -> bool {
+        if Instant::now() >= self.deadline {
+            self.stop("its deadline passed".to_owned());
+        }
+        self.stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    fn answered(&self, answered: bool) {
+        if answered {
+            self.unanswered.store(0, Ordering::Relaxed);
+        } else if self.unanswered.fetch_add(1, Ordering::Relaxed) + 1 >= UNREACHABLE_AFTER {
+            self.stop(format!(
+                "DynamoDB did not answer {UNREACHABLE_AFTER} requests in a row"
+            ));
+        }
+    }
+
+    /// A pause, cut short at the deadline.
+    async fn pause(&self, pause: Duration) {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        tokio::time::sleep(pause.min(left)).await;
+    }
+
+    /// The error that says why the batch stopped, if it did.
+    fn error(self, operation: &'static str) -> Option<Error> {
+        let reason = self
+            .stopped
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())?;
+        Some(Error::Stopped { operation, reason })
     }
 }
 
@@ -63,6 +138,7 @@ fn key_of(table: &Table, item: &Item) -> Option<Key> {
 struct Options {
     concurrency: usize,
     max_attempts: u32,
+    deadline: Duration,
 }
 
 impl Default for Options {
@@ -70,6 +146,7 @@ impl Default for Options {
         Options {
             concurrency: DEFAULT_CONCURRENCY,
             max_attempts: DEFAULT_ATTEMPTS,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 }
@@ -86,6 +163,15 @@ macro_rules! batch_options {
         /// pausing with exponential backoff and full jitter in between (default 8).
         pub fn max_attempts(mut self, n: u32) -> Self {
             self.options.max_attempts = n.max(1);
+            self
+        }
+
+        /// Send nothing more once `deadline` has passed since [`send`](Self::send) was called
+        /// (default 5 minutes); what is not done by then is returned as unprocessed, with an
+        /// [`Error::Stopped`](crate::Error::Stopped). A request in flight at the deadline
+        /// still ends within the table's [`Timeouts`](crate::Timeouts).
+        pub fn deadline(mut self, deadline: Duration) -> Self {
+            self.options.deadline = deadline;
             self
         }
     };
@@ -136,6 +222,9 @@ pub struct BatchGetOutput<E> {
     pub missing: Vec<Key>,
     /// Keys not read: still unprocessed after the last attempt, or in a request that failed.
     pub unprocessed: Vec<Key>,
+    /// Keys whose item was read but is not an `E` (another entity type, or attributes that do
+    /// not decode), each with the error that says why. The other keys' entities are kept.
+    pub undecodable: Vec<(Key, Error)>,
     /// The errors of requests that failed for good (their keys are in `unprocessed`).
     pub errors: Vec<Error>,
 }
@@ -160,13 +249,14 @@ struct ChunkOutcome<T, D = T> {
 
 /// What one attempt at a chunk did: what it finished and what it left pending; or why it
 /// failed, and whether sending again may help.
-type Attempt<T, D> = std::result::Result<(Vec<D>, Vec<T>), (Error, bool)>;
+type Attempt<T, D> = std::result::Result<(Vec<D>, Vec<T>), (Error, Again)>;
 
-/// Sends a chunk until nothing is pending or the attempts run out, pausing with exponential
-/// backoff and full jitter between attempts.
+/// Sends a chunk until nothing is pending, the attempts run out or the batch stops, pausing
+/// with exponential backoff and full jitter between attempts.
 async fn drive<T, D, F, Fut>(
     mut pending: Vec<T>,
     max_attempts: u32,
+    control: &Control,
     mut attempt_once: F,
 ) -> ChunkOutcome<T, D>
 where
@@ -176,17 +266,23 @@ where
 {
     let mut done = Vec::new();
     for attempt in 1..=max_attempts {
+        if control.should_stop() {
+            break;
+        }
         match attempt_once(pending.clone()).await {
             Ok((finished, left)) => {
+                control.answered(true);
                 done.extend(finished);
                 pending = left;
             }
-            Err((_, true)) if attempt < max_attempts => {}
-            Err((error, _)) => {
-                return ChunkOutcome {
-                    done,
-                    left: pending,
-                    error: Some(error),
+            Err((error, again)) => {
+                control.answered(again != Again::IfReachable);
+                if again == Again::No || attempt == max_attempts || control.should_stop() {
+                    return ChunkOutcome {
+                        done,
+                        left: pending,
+                        error: Some(error),
+                    };
                 }
             }
         }
@@ -194,7 +290,7 @@ where
             break;
         }
         if attempt < max_attempts {
-            tokio::time::sleep(clock::jittered_backoff(attempt)).await;
+            control.pause(clock::jittered_backoff(attempt)).await;
         }
     }
     ChunkOutcome {
@@ -216,8 +312,9 @@ impl<E: Entity> BatchGet<'_, E> {
     /// Sends the batch.
     pub async fn send(self) -> Result<BatchGetOutput<E>> {
         let chunks: Vec<Vec<Key>> = self.keys.chunks(GET_CHUNK).map(<[Key]>::to_vec).collect();
+        let control = Control::new(self.options.deadline);
         let outcomes: Vec<ChunkOutcome<Item, Item>> = futures::stream::iter(chunks)
-            .map(|chunk| self.get_chunk(chunk))
+            .map(|chunk| self.get_chunk(chunk, &control))
             .buffer_unordered(self.options.concurrency)
             .collect()
             .await;
@@ -226,6 +323,7 @@ impl<E: Entity> BatchGet<'_, E> {
             items: HashMap::new(),
             missing: Vec::new(),
             unprocessed: Vec::new(),
+            undecodable: Vec::new(),
             errors: Vec::new(),
         };
         for outcome in outcomes {
@@ -233,8 +331,14 @@ impl<E: Entity> BatchGet<'_, E> {
                 let Some(key) = key_of(self.table, &item) else {
                     continue;
                 };
-                if !is_expired(&item, E::SCHEMA.ttl, now) {
-                    output.items.insert(key, E::from_item(item)?);
+                if is_expired(&item, E::SCHEMA.ttl, now) {
+                    continue;
+                }
+                match E::from_item(item) {
+                    Ok(entity) => {
+                        output.items.insert(key, entity);
+                    }
+                    Err(error) => output.undecodable.push((key, error)),
                 }
             }
             output
@@ -242,51 +346,61 @@ impl<E: Entity> BatchGet<'_, E> {
                 .extend(outcome.left.iter().filter_map(|k| key_of(self.table, k)));
             output.errors.extend(outcome.error);
         }
-        // Every key was found, left unprocessed, or read with nothing (live) under it.
-        let unprocessed: HashSet<&Key> = output.unprocessed.iter().collect();
+        output.errors.extend(control.error("BatchGetItem"));
+        // Every key was found, found undecodable, left unprocessed, or read with nothing (live)
+        // under it.
+        let mut accounted: HashSet<&Key> = output.unprocessed.iter().collect();
+        accounted.extend(output.undecodable.iter().map(|(key, _)| key));
         let missing = self
             .keys
             .iter()
-            .filter(|k| !output.items.contains_key(*k) && !unprocessed.contains(k))
+            .filter(|k| !output.items.contains_key(*k) && !accounted.contains(k))
             .cloned()
             .collect();
         output.missing = missing;
         Ok(output)
     }
 
-    async fn get_chunk(&self, chunk: Vec<Key>) -> ChunkOutcome<Item, Item> {
+    async fn get_chunk(&self, chunk: Vec<Key>, control: &Control) -> ChunkOutcome<Item, Item> {
         let table = self.table;
         let keys: Vec<Item> = chunk.iter().map(|k| table.schema.key_item(k)).collect();
-        drive(keys, self.options.max_attempts, |pending| async move {
-            let request = KeysAndAttributes::builder()
-                .set_keys(Some(pending))
-                .consistent_read(self.consistent)
-                .build()
-                .map_err(|e| (Error::InvalidRequest(e.to_string()), false))?;
-            let result = table
-                .client
-                .batch_get_item()
-                .request_items(&table.name, request)
-                .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-                .send()
-                .await;
-            table.meter.observe_many(Capacity::Read, &result);
-            let mut output = result.map_err(|e| {
-                let again = retryable(&e);
-                (crate::request_error("BatchGetItem", e), again)
-            })?;
-            let found = output
-                .responses
-                .as_mut()
-                .and_then(|r| r.remove(&table.name))
-                .unwrap_or_default();
-            let left = output
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(&table.name))
-                .map(|k| k.keys)
-                .unwrap_or_default();
-            Ok((found, left))
-        })
+        drive(
+            keys,
+            self.options.max_attempts,
+            control,
+            |pending| async move {
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .consistent_read(self.consistent)
+                    .build()
+                    .map_err(|e| (Error::InvalidRequest(e.to_string()), Again::No))?;
+                let result = table
+                    .client
+                    .batch_get_item()
+                    .request_items(&table.name, request)
+                    .return_consumed_capacity(
+                        aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total,
+                    )
+                    .send()
+                    .await;
+                table.meter.observe_many(Capacity::Read, &result);
+                let mut output = result.map_err(|e| {
+                    let again = again(&e);
+                    (crate::request_error("BatchGetItem", e), again)
+                })?;
+                let found = output
+                    .responses
+                    .as_mut()
+                    .and_then(|r| r.remove(&table.name))
+                    .unwrap_or_default();
+                let left = output
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&table.name))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                Ok((found, left))
+            },
+        )
         .await
     }
 }
@@ -369,9 +483,13 @@ impl BatchWrite<'_> {
     }
 
     /// Adds a put of `entity` (its `updated_at` set to now).
+    ///
+    /// A batch cannot be conditioned, so `E` must be an entity of the table's schema, which
+    /// refuses entities whose keys could collide: the put can only replace an `E`.
     pub fn put<E: Entity>(mut self, entity: &E) -> Self {
         let write = (|| {
             let schema = E::SCHEMA;
+            self.table.schema.registered(&schema)?;
             if schema.version.is_some() || schema.attributes.iter().any(|a| a.unique) {
                 return Err(Error::InvalidRequest(format!(
                     "{} has a version field or unique values, which a batch write cannot \
@@ -396,8 +514,19 @@ impl BatchWrite<'_> {
     }
 
     /// Adds a delete of the `E` with `key`.
+    ///
+    /// A batch cannot be conditioned, so `E` must be an entity of the table's schema and `key`
+    /// one of its keys (checked against its templates): as the schema refuses entities whose
+    /// keys could collide, the delete can only remove an `E`.
     pub fn delete<E: Entity>(mut self, key: Key) -> Self {
-        let write = if E::SCHEMA.attributes.iter().any(|a| a.unique) {
+        let write = if let Err(e) = self.table.schema.registered(&E::SCHEMA) {
+            Err(e)
+        } else if !E::SCHEMA.is_primary_key(&key) {
+            Err(Error::InvalidRequest(format!(
+                "{key} is not a key of {}; a batch cannot check what it deletes",
+                E::ENTITY_TYPE
+            )))
+        } else if E::SCHEMA.attributes.iter().any(|a| a.unique) {
             Err(Error::InvalidRequest(format!(
                 "{} has unique values, whose guards a batch cannot release; delete it with \
                  delete",
@@ -426,8 +555,9 @@ impl BatchWrite<'_> {
             .collect();
         let table = self.table;
         let options = self.options;
+        let control = Control::new(options.deadline);
         let outcomes: Vec<ChunkOutcome<PendingWrite>> = futures::stream::iter(chunks)
-            .map(|chunk| write_chunk(table, options, chunk))
+            .map(|chunk| write_chunk(table, options, &control, chunk))
             .buffer_unordered(options.concurrency)
             .collect()
             .await;
@@ -441,6 +571,7 @@ impl BatchWrite<'_> {
             output.unprocessed.extend(outcome.left);
             output.errors.extend(outcome.error);
         }
+        output.errors.extend(control.error("BatchWriteItem"));
         Ok(output)
     }
 }
@@ -448,14 +579,15 @@ impl BatchWrite<'_> {
 async fn write_chunk(
     table: &Table,
     options: Options,
+    control: &Control,
     chunk: Vec<PendingWrite>,
 ) -> ChunkOutcome<PendingWrite> {
-    drive(chunk, options.max_attempts, |pending| async move {
+    drive(chunk, options.max_attempts, control, |pending| async move {
         let requests = pending
             .iter()
             .map(|w| w.request(table))
             .collect::<Result<Vec<_>>>()
-            .map_err(|e| (e, false))?;
+            .map_err(|e| (e, Again::No))?;
         let result = table
             .client
             .batch_write_item()
@@ -465,7 +597,7 @@ async fn write_chunk(
             .await;
         table.meter.observe_many(Capacity::Write, &result);
         let output = result.map_err(|e| {
-            let again = retryable(&e);
+            let again = again(&e);
             (crate::request_error("BatchWriteItem", e), again)
         })?;
         // Match what DynamoDB left back to our writes, by key (unique within a batch).

@@ -148,13 +148,19 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             entity: C::NAME,
             index: self.index,
             pk: &self.pk,
+            sk: &SortKeyCondition::Any,
+            descending: self.descending,
         }
     }
 
     /// Reads one page.
     pub async fn page(&self) -> Result<CollectionPage<C>> {
         let start = match &self.paging.after {
-            Some(cursor) => Some(cursor::decode(&self.binding(), cursor)?),
+            Some(cursor) => Some(cursor::decode(
+                self.table.cursor_key.as_ref(),
+                &self.binding(),
+                cursor,
+            )?),
             None => None,
         };
         let spec = QuerySpec {
@@ -186,7 +192,11 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             }
         }
         let cursor = match last_key {
-            Some(key) => Some(cursor::encode(&self.binding(), &key)?),
+            Some(key) => Some(cursor::encode(
+                self.table.cursor_key.as_ref(),
+                &self.binding(),
+                &key,
+            )?),
             None => None,
         };
         Ok(CollectionPage {

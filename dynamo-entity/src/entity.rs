@@ -62,6 +62,19 @@ impl EntitySchema {
     pub fn key_schema(&self, index: Index) -> Option<&'static KeySchema> {
         self.keys.iter().find(|k| k.index == index)
     }
+
+    /// Whether `key` is one that this entity's primary key templates can produce.
+    pub fn is_primary_key(&self, key: &Key) -> bool {
+        use crate::keyspace::KeySpace;
+        self.key_schema(Index::Primary).is_some_and(|templates| {
+            KeySpace::of(templates.pk).matches(&key.pk)
+                && match (templates.sk, &key.sk) {
+                    (Some(template), Some(sk)) => KeySpace::of(template).matches(sk),
+                    (None, None) => true,
+                    _ => false,
+                }
+        })
+    }
 }
 
 /// The key templates of an entity in one index.

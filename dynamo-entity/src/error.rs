@@ -112,6 +112,21 @@ pub enum Error {
         value: String,
     },
 
+    /// The key of a write holds an item of another entity type (or one without an entity
+    /// type): nothing was written, and that item is as it was.
+    #[error(
+        "{key} holds {}, not a {entity}; nothing was written",
+        found.as_deref().map_or_else(|| "an item without an entity type".to_owned(), |f| format!("a {f}"))
+    )]
+    WrongEntity {
+        /// The entity type of the write.
+        entity: &'static str,
+        /// The item's primary key.
+        key: crate::Key,
+        /// The entity type of the item stored there, if it has one.
+        found: Option<String>,
+    },
+
     /// A condition of the write did not hold: nothing was written.
     #[error("the condition on {entity} {key} did not hold; nothing was written")]
     ConditionFailed {
@@ -130,6 +145,16 @@ pub enum Error {
     TransactionCancelled {
         /// The operations that failed (those that would have succeeded are left out).
         operations: Vec<crate::CancelledOperation>,
+    },
+
+    /// A batch stopped before it had sent everything: its deadline passed, or DynamoDB could
+    /// not be reached. What was not done is returned beside this error, never dropped.
+    #[error("{operation} stopped: {reason}; what was not done is returned as unprocessed")]
+    Stopped {
+        /// The DynamoDB operation (`BatchWriteItem`, `BatchGetItem`).
+        operation: &'static str,
+        /// Why it stopped.
+        reason: String,
     },
 
     /// A table definition that cannot hold the entities given to it.

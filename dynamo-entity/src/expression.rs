@@ -26,6 +26,23 @@ macro_rules! conditioned {
 }
 pub(crate) use conditioned;
 
+/// The item stored under a write's key, as its conditions see it: whether there is one, whether
+/// it is this entity's, whether its TTL has passed.
+///
+/// An item whose TTL has passed is absent for every write, as it is for reads, whatever its
+/// type: DynamoDB deletes it eventually, and a create must not fail on it.
+pub(crate) struct Occupant<'a> {
+    /// The table's partition key attribute.
+    pub pk: &'a str,
+    /// The entity-type attribute and the value this write's entity has there.
+    pub type_attribute: &'a str,
+    pub entity: &'a str,
+    /// The entity's TTL attribute, if it has one.
+    pub ttl: Option<&'a str>,
+    /// Now, in epoch seconds.
+    pub now: i64,
+}
+
 #[derive(Default)]
 pub(crate) struct Expressions {
     names: HashMap<String, String>,
@@ -49,6 +66,50 @@ impl Expressions {
         let placeholder = format!(":v{}", self.values.len());
         self.values.insert(placeholder.clone(), value);
         placeholder
+    }
+
+    /// `name <= now`: the stored item's TTL has passed (false without a TTL attribute).
+    fn expired(&mut self, occupant: &Occupant<'_>) -> Option<String> {
+        let ttl = occupant.ttl?;
+        let name = self.name(ttl);
+        let now = self.value(AttributeValue::N(occupant.now.to_string()));
+        Some(format!("{name} <= {now}"))
+    }
+
+    fn is_own(&mut self, occupant: &Occupant<'_>) -> String {
+        let name = self.name(occupant.type_attribute);
+        let entity = self.value(AttributeValue::S(occupant.entity.to_owned()));
+        format!("{name} = {entity}")
+    }
+
+    /// There is no item under the key, or only an expired one.
+    pub fn require_absent(&mut self, occupant: &Occupant<'_>) {
+        let pk = self.name(occupant.pk);
+        let condition = match self.expired(occupant) {
+            Some(expired) => format!("attribute_not_exists({pk}) OR {expired}"),
+            None => format!("attribute_not_exists({pk})"),
+        };
+        self.require(condition);
+    }
+
+    /// The item under the key is a live item of this entity.
+    pub fn require_own(&mut self, occupant: &Occupant<'_>) {
+        let own = self.is_own(occupant);
+        self.require(own);
+        if let Some(expired) = self.expired(occupant) {
+            self.require(format!("NOT ({expired})"));
+        }
+    }
+
+    /// The item under the key, if there is a live one, is this entity's.
+    pub fn require_absent_or_own(&mut self, occupant: &Occupant<'_>) {
+        let pk = self.name(occupant.pk);
+        let own = self.is_own(occupant);
+        let condition = match self.expired(occupant) {
+            Some(expired) => format!("attribute_not_exists({pk}) OR {own} OR {expired}"),
+            None => format!("attribute_not_exists({pk}) OR {own}"),
+        };
+        self.require(condition);
     }
 
     /// Adds a condition; all conditions must hold.

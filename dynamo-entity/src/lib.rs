@@ -142,6 +142,7 @@ mod entity;
 mod error;
 mod expression;
 pub mod key;
+mod keyspace;
 mod range;
 mod read;
 mod scan;
@@ -157,7 +158,7 @@ pub use batch::{BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingW
 pub use collection::{Collection, CollectionPage, CollectionRequest, Member};
 pub use condition::{kind, Condition, Field};
 pub use cost::Cost;
-pub use cursor::Cursor;
+pub use cursor::{Cursor, CursorKey};
 pub use dynamo_entity_derive::{Collection, Entity, KeyValue};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
 pub use error::{Error, KeyValueError, RequestError, Result};
@@ -165,7 +166,7 @@ pub use key::{Index, Key, KeyArg, KeyValue};
 pub use range::SortKeyCondition;
 pub use read::{Get, Page, Query, QueryRequest};
 pub use scan::MigrationScan;
-pub use table::{GsiSchema, Table, TableSchema};
+pub use table::{GsiSchema, Table, TableSchema, Timeouts};
 pub use transaction::{
     CancelledOperation, ReadResults, ReadTransaction, Slot, WriteTransaction,
     MAX_TRANSACTION_OPERATIONS,

@@ -29,6 +29,13 @@ impl Table {
     /// Runs a query built by an entity's generated `query` or `query_gsiN` function.
     ///
     /// There is deliberately no scan here: every read names a partition.
+    ///
+    /// Where another entity of the table's schema can have items that the sort key condition
+    /// selects (a `Pet` under `PET#<pet_id>` and its `Vaccination`s under
+    /// `PET#<pet_id>#VAX#<n>` in one partition), the query also filters on the entity-type
+    /// attribute, so that it returns this entity's items only. The other entity's items in the
+    /// range are still read and paid for (a page can come back short, with a cursor); a
+    /// literal that tells the sort keys apart (`VAX#<pet_id>#<n>`) avoids that cost.
     pub fn query<E: Entity>(&self, query: impl Into<Query<E>>) -> QueryRequest<'_, E> {
         QueryRequest {
             table: self,
@@ -376,7 +383,21 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             entity: E::ENTITY_TYPE,
             index: self.query.index,
             pk: &self.query.pk,
+            sk: &self.query.sk,
+            descending: self.descending,
         }
+    }
+
+    /// Whether another entity of the table can have items that this query's sort key
+    /// condition selects (`PET#<id>` and `PET#<id>#VAX#<n>` in one partition).
+    fn shares_prefix(&self) -> bool {
+        let prefix = E::SCHEMA
+            .key_schema(self.query.index)
+            .and_then(|key| key.sk_prefix())
+            .unwrap_or_default();
+        self.table
+            .schema
+            .shares_prefix(E::ENTITY_TYPE, self.query.index, &self.query.pk, prefix)
     }
 
     /// Reads one page. Items whose TTL has passed are left out, so a page can hold fewer
@@ -386,17 +407,25 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         E: Sync,
     {
         let start = match &self.paging.after {
-            Some(cursor) => Some(cursor::decode(&self.binding(), cursor)?),
+            Some(cursor) => Some(cursor::decode(
+                self.table.cursor_key.as_ref(),
+                &self.binding(),
+                cursor,
+            )?),
             None => None,
         };
-        let filter = match &self.filter {
-            Some(filter) => {
-                let mut exprs = Expressions::default();
-                let expression = filter.render_clone_into(&mut exprs)?;
-                Some((expression, exprs))
-            }
-            None => None,
-        };
+        let mut exprs = Expressions::default();
+        if self.shares_prefix() {
+            // Another entity's items can match the sort key condition: read only this one's.
+            let name = exprs.name(E::SCHEMA.type_attribute);
+            let entity = exprs.value(AttributeValue::S(E::ENTITY_TYPE.to_owned()));
+            exprs.require(format!("{name} = {entity}"));
+        }
+        if let Some(filter) = &self.filter {
+            let condition = filter.render_clone_into(&mut exprs)?;
+            exprs.require(condition);
+        }
+        let filter = exprs.condition().map(|expression| (expression, exprs));
         let spec = QuerySpec {
             index: self.query.index,
             pk: &self.query.pk,
@@ -414,7 +443,11 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             .map(E::from_item)
             .collect::<Result<Vec<_>>>()?;
         let cursor = match last_key {
-            Some(key) => Some(cursor::encode(&self.binding(), &key)?),
+            Some(key) => Some(cursor::encode(
+                self.table.cursor_key.as_ref(),
+                &self.binding(),
+                &key,
+            )?),
             None => None,
         };
         Ok(Page { items, cursor })

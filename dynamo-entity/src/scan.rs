@@ -39,6 +39,7 @@ impl Table {
         MigrationScan {
             table: self,
             segments: 4,
+            concurrency: 4,
             page_size: None,
             consistent: false,
             entity: PhantomData,
@@ -51,15 +52,26 @@ impl Table {
 pub struct MigrationScan<'t, E> {
     table: &'t Table,
     segments: u32,
+    concurrency: usize,
     page_size: Option<i32>,
     consistent: bool,
     entity: PhantomData<fn() -> E>,
 }
 
+/// DynamoDB's limit on `TotalSegments`.
+const MAX_SEGMENTS: u32 = 1_000_000;
+
 impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
-    /// Scan in `n` segments at once (default 4).
+    /// Scan in `n` segments (default 4; DynamoDB allows 1 to 1,000,000, and `n` is clamped
+    /// to that). At most [`concurrency`](Self::concurrency) of them are read at once.
     pub fn segments(mut self, n: u32) -> Self {
-        self.segments = n.clamp(1, 1_000_000);
+        self.segments = n.clamp(1, MAX_SEGMENTS);
+        self
+    }
+
+    /// Read at most `n` segments at once (default 4): each has one request in flight.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
         self
     }
 
@@ -77,7 +89,7 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
 
     /// The entities, a page at a time, from all segments as they come.
     pub fn pages(self) -> impl Stream<Item = Result<Vec<E>>> + 't {
-        let segments = (0..self.segments).map(|segment| {
+        let segments = (0..self.segments).map(move |segment| {
             let state = Some(None::<Item>);
             let (table, total, page_size, consistent) =
                 (self.table, self.segments, self.page_size, self.consistent);
@@ -122,7 +134,8 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
             })
             .boxed()
         });
-        futures::stream::select_all(segments)
+        // Segments are started as others finish, never more than `concurrency` at once.
+        futures::stream::iter(segments).flatten_unordered(self.concurrency)
     }
 
     /// Every entity of the type in the table.

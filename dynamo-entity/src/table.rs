@@ -5,9 +5,13 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType,
 };
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 
-use crate::{Entity, Error, Index, Item, Key, Result};
+use crate::keyspace::KeySpace;
+use crate::{Entity, EntitySchema, Error, Index, Item, Key, KeySchema, Result};
 
 /// The key attributes of a table and its GSIs, as the registered entities need them.
 ///
@@ -49,6 +53,9 @@ pub struct TableSchema {
     pub ttl_attribute: Option<String>,
     /// The entity types registered, in registration order.
     pub entities: Vec<String>,
+    /// Their schemas, for the checks between entities (colliding keys, shared prefixes).
+    #[serde(skip)]
+    pub(crate) schemas: Vec<EntitySchema>,
 }
 
 /// One global secondary index.
@@ -80,13 +87,57 @@ impl TableSchema {
             type_attribute: crate::TYPE_ATTRIBUTE.to_owned(),
             ttl_attribute: None,
             entities: Vec::new(),
+            schemas: Vec::new(),
         }
     }
 
     /// Adds an entity's keys. Every entity of a table must agree on whether the table and each
     /// GSI have a sort key, since DynamoDB fixes the key schema when the table is created.
+    ///
+    /// Two entities whose primary key templates can produce one same key are refused: a write
+    /// of one would land on the other's item. Key spaces are compared as the templates allow
+    /// any value (a placeholder is any non-empty text without `#`), so a literal segment must
+    /// tell them apart:
+    ///
+    /// ```
+    /// use dynamo_entity::{Entity, TableSchema};
+    ///
+    /// #[derive(Entity)]
+    /// #[pk = "USER#<user_id>"]
+    /// #[sk = "<item_id>"]
+    /// struct Note { user_id: String, item_id: String }
+    ///
+    /// #[derive(Entity)]
+    /// #[pk = "USER#<user_id>"]
+    /// #[sk = "MEMO#<memo_id>"]
+    /// struct Memo { user_id: String, memo_id: String }
+    ///
+    /// let err = TableSchema::new().entity::<Note>()?.entity::<Memo>().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "table schema: Memo (`USER#<user_id>` / `MEMO#<memo_id>`) and Note \
+    ///      (`USER#<user_id>` / `<item_id>`) can produce the same primary key, and a write of \
+    ///      one would replace the other's item; make a literal part of their templates differ",
+    /// );
+    /// # Ok::<(), dynamo_entity::Error>(())
+    /// ```
     pub fn entity<E: Entity>(mut self) -> Result<Self> {
         let schema = E::SCHEMA;
+        if let Some(known) = self
+            .schemas
+            .iter()
+            .find(|s| s.entity_type == schema.entity_type)
+        {
+            if *known == schema {
+                return Ok(self);
+            }
+            return Err(Error::Schema(format!(
+                "two different entities use the entity type `{}`; give one another \
+                 #[dynamo(entity_type = \"..\")]",
+                schema.entity_type
+            )));
+        }
+        self.check_collisions(&schema)?;
         let first = self.entities.is_empty();
         for key in schema.keys {
             match key.index {
@@ -141,10 +192,99 @@ impl TableSchema {
                 _ => self.ttl_attribute = Some(ttl.to_owned()),
             }
         }
-        if !self.entities.iter().any(|e| e == schema.entity_type) {
-            self.entities.push(schema.entity_type.to_owned());
-        }
+        self.entities.push(schema.entity_type.to_owned());
+        self.schemas.push(schema);
         Ok(self)
+    }
+
+    /// Refuses `schema` if its primary key can be one of a registered entity's, or one of the
+    /// unique-value guard items' (when unique values are in use).
+    fn check_collisions(&self, schema: &EntitySchema) -> Result<()> {
+        let Some(new) = schema.key_schema(Index::Primary) else {
+            return Ok(());
+        };
+        let describe = |key: &KeySchema| match key.sk {
+            Some(sk) => format!("`{}` / `{sk}`", key.pk),
+            None => format!("`{}`", key.pk),
+        };
+        let collide = |a: &KeySchema, b: &KeySchema| {
+            KeySpace::of(a.pk).intersects(&KeySpace::of(b.pk))
+                && match (a.sk, b.sk) {
+                    (Some(a), Some(b)) => KeySpace::of(a).intersects(&KeySpace::of(b)),
+                    _ => true,
+                }
+        };
+        for other in &self.schemas {
+            let Some(old) = other.key_schema(Index::Primary) else {
+                continue;
+            };
+            if collide(new, old) {
+                return Err(Error::Schema(format!(
+                    "{} ({}) and {} ({}) can produce the same primary key, and a write of one \
+                     would replace the other's item; make a literal part of their templates \
+                     differ",
+                    schema.entity_type,
+                    describe(new),
+                    other.entity_type,
+                    describe(old)
+                )));
+            }
+        }
+        let has_unique = |s: &EntitySchema| s.attributes.iter().any(|a| a.unique);
+        if has_unique(schema) || self.schemas.iter().any(has_unique) {
+            let guard = KeySchema {
+                index: Index::Primary,
+                pk: crate::unique::GUARD_PK_TEMPLATE,
+                sk: new.sk.map(|_| crate::unique::GUARD_SK),
+                sparse: false,
+            };
+            let all = self.schemas.iter().chain(std::iter::once(schema));
+            for entity in all {
+                match entity.key_schema(Index::Primary) {
+                    Some(key) if collide(key, &guard) => {
+                        return Err(Error::Schema(format!(
+                            "{} ({}) can produce the key of a unique value's guard item ({}); \
+                             make a literal part of its templates differ",
+                            entity.entity_type,
+                            describe(key),
+                            describe(&guard)
+                        )))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses an entity whose type and primary key templates are not in the schema (another
+    /// version of a registered struct, with the same type and keys, is one of its entities).
+    pub(crate) fn registered(&self, schema: &EntitySchema) -> Result<()> {
+        let primary = schema.key_schema(Index::Primary);
+        if self.schemas.iter().any(|known| {
+            known.entity_type == schema.entity_type && known.key_schema(Index::Primary) == primary
+        }) {
+            return Ok(());
+        }
+        Err(Error::InvalidRequest(format!(
+            "{} is not an entity of this table's schema (add it with TableSchema::entity)",
+            schema.entity_type
+        )))
+    }
+
+    /// Whether another registered entity can have items in the partition `pk` of `index` whose
+    /// sort keys start with `prefix`: an entity query there must then select its own type.
+    pub(crate) fn shares_prefix(&self, entity: &str, index: Index, pk: &str, prefix: &str) -> bool {
+        self.schemas
+            .iter()
+            .filter(|other| other.entity_type != entity)
+            .filter_map(|other| other.key_schema(index))
+            .any(|key| {
+                KeySpace::of(key.pk).matches(pk)
+                    && key
+                        .sk
+                        .is_none_or(|sk| KeySpace::of(sk).can_start_with(prefix))
+            })
     }
 
     /// The `CreateTable` request for this schema: on-demand billing, every GSI projecting all
@@ -253,17 +393,134 @@ pub struct Table {
     pub(crate) name: String,
     pub(crate) schema: TableSchema,
     pub(crate) meter: std::sync::Arc<crate::cost::Meter>,
+    pub(crate) cursor_key: Option<crate::CursorKey>,
+}
+
+/// How long a request may take. [`Table::new`] applies [`Timeouts::DEFAULT`] wherever the
+/// client's own configuration sets no timeout; [`Table::with_timeouts`] sets them for one table.
+///
+/// The SDK enforces both: an attempt that gets no answer in time is abandoned (and retried, as
+/// the client's retry policy says, if the operation's time allows), and the operation ends
+/// with a timeout error when its time is up. Every request this crate sends therefore ends in
+/// bounded time, even against a server that accepts connections and never answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// One attempt: one HTTP request and its response.
+    pub attempt: Duration,
+    /// One operation, every attempt and pause between them included.
+    pub operation: Duration,
+}
+
+impl Timeouts {
+    /// 10 s an attempt, 30 s an operation: far above DynamoDB's latencies (a 1 MB query page
+    /// takes well under a second), far below "hangs".
+    pub const DEFAULT: Timeouts = Timeouts {
+        attempt: Duration::from_secs(10),
+        operation: Duration::from_secs(30),
+    };
+
+    fn config(self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
+
+/// The client with `timeouts`: where the client sets none (`prefer_client`), or over its own.
+fn with_timeouts(client: &Client, timeouts: Timeouts, prefer_client: bool) -> Client {
+    let config = client.config();
+    let ours = timeouts.config();
+    let merged = match config.timeout_config() {
+        Some(theirs) if prefer_client => {
+            let mut merged = theirs.clone();
+            merged.take_defaults_from(&ours);
+            merged
+        }
+        Some(theirs) => {
+            let mut merged = ours;
+            merged.take_defaults_from(theirs);
+            merged
+        }
+        None => ours,
+    };
+    Client::from_conf(config.to_builder().timeout_config(merged).build())
+}
+
+/// DynamoDB's rule for table names: 3 to 255 of `a-z`, `A-Z`, `0-9`, `_`, `-` and `.`.
+fn check_table_name(name: &str) -> Result<()> {
+    let problem = if !(3..=255).contains(&name.len()) {
+        Some(format!(
+            "it has {} characters; DynamoDB allows 3 to 255",
+            name.len()
+        ))
+    } else {
+        name.chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+            .map(|c| format!("{c:?} is not allowed (only a-z, A-Z, 0-9, `_`, `-` and `.`)"))
+    };
+    match problem {
+        Some(problem) => Err(Error::InvalidRequest(format!(
+            "invalid table name `{name}`: {problem}"
+        ))),
+        None => Ok(()),
+    }
 }
 
 impl Table {
     /// A handle on the table `name` (which may differ between environments) with `schema`.
-    pub fn new(client: Client, name: impl Into<String>, schema: TableSchema) -> Self {
-        Table {
-            client,
-            name: name.into(),
+    ///
+    /// Refuses a name DynamoDB would refuse. Requests through the handle have the client's
+    /// timeouts, and [`Timeouts::DEFAULT`] for those the client leaves unset.
+    pub fn new(client: Client, name: impl Into<String>, schema: TableSchema) -> Result<Self> {
+        let name = name.into();
+        check_table_name(&name)?;
+        Ok(Table {
+            client: with_timeouts(&client, Timeouts::DEFAULT, true),
+            name,
             schema,
             meter: crate::cost::Meter::new(),
+            cursor_key: None,
+        })
+    }
+
+    /// The same table with `timeouts` for its requests, over the client's own.
+    pub fn with_timeouts(&self, timeouts: Timeouts) -> Table {
+        Table {
+            client: with_timeouts(&self.client, timeouts, false),
+            ..self.clone()
         }
+    }
+
+    /// The same table, sealing the cursors of its queries with `key`: a client can then
+    /// neither read the key values in a cursor nor make one (see [`Cursor`](crate::Cursor)).
+    /// Cursors it did not seal, or sealed with another key, are refused with
+    /// [`Error::InvalidCursor`].
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{CursorKey, Entity, Table};
+    /// # #[derive(Entity)] #[pk = "USER#<owner_id>"] #[sk = "PET#<pet_id>"]
+    /// # struct Pet { owner_id: String, pet_id: String }
+    /// # async fn demo(table: &Table, secret: [u8; 32]) -> dynamo_entity::Result<()> {
+    /// let public = table.with_cursor_key(CursorKey::new(secret));
+    /// let page = public.query(Pet::query("alice")?).limit(20).page().await?;
+    /// let next = page.cursor.map(|c| c.to_string()); // safe to hand to any client
+    /// # Ok(()) }
+    /// ```
+    pub fn with_cursor_key(&self, key: crate::CursorKey) -> Table {
+        Table {
+            cursor_key: Some(key),
+            ..self.clone()
+        }
+    }
+
+    /// The attempt and operation timeouts of this handle's requests.
+    pub fn timeouts(&self) -> Option<Timeouts> {
+        let config = self.client.config().timeout_config()?;
+        Some(Timeouts {
+            attempt: config.operation_attempt_timeout()?,
+            operation: config.operation_timeout()?,
+        })
     }
 
     /// A handle on the same table with its own cost meter starting at zero: run one access

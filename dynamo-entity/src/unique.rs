@@ -22,11 +22,15 @@ fn guard_key(table: &Table, entity: &str, field: &str, value: &str) -> Item {
         .key_item(&guard_key_of(table, entity, field, value))
 }
 
+/// The key templates of guard items, for the table schema's collision check.
+pub(crate) const GUARD_PK_TEMPLATE: &str = "UNIQUE#<entity>#<field>#<value>";
+pub(crate) const GUARD_SK: &str = "UNIQUE";
+
 /// The key of that guard, as a `Key`.
 pub(crate) fn guard_key_of(table: &Table, entity: &str, field: &str, value: &str) -> Key {
     Key {
         pk: format!("UNIQUE#{entity}#{field}#{value}"),
-        sk: table.schema.sort_key.as_ref().map(|_| "UNIQUE".to_owned()),
+        sk: table.schema.sort_key.as_ref().map(|_| GUARD_SK.to_owned()),
     }
 }
 
@@ -83,8 +87,18 @@ pub(crate) fn update(
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
+/// The TTL attribute's value of an entity that has one: its guards expire with it.
+fn expiry_of<E: Entity>(entity: Option<&E>) -> Result<Option<(&'static str, AttributeValue)>> {
+    let (Some(attribute), Some(entity)) = (E::SCHEMA.ttl, entity) else {
+        return Ok(None);
+    };
+    Ok(entity.to_item()?.remove(attribute).map(|v| (attribute, v)))
+}
+
 /// The guard operations that take a stored entity's unique values (`old`) to a new entity's
-/// (`new`): release the values that go, claim the values that come.
+/// (`new`): release the values that go, claim the values that come, and give the values that
+/// stay the new entity's expiry if it changed. A guard carries its owner's TTL, so that it
+/// expires with its owner; a guard whose TTL has passed is free to claim.
 pub(crate) fn guard_moves<E: Entity>(
     table: &Table,
     owner: &Key,
@@ -93,18 +107,41 @@ pub(crate) fn guard_moves<E: Entity>(
 ) -> Result<Vec<TxOp>> {
     let old_values = old.map(E::unique_values).transpose()?.unwrap_or_default();
     let new_values = new.map(E::unique_values).transpose()?.unwrap_or_default();
+    let new_expiry = expiry_of(new)?;
+    let expiry_changed = new.is_some() && expiry_of(old)? != new_expiry;
     let entity = E::ENTITY_TYPE;
-    let mut ops = Vec::new();
-    for (field, value) in &old_values {
-        if new_values.contains(&(field, value.clone())) {
-            continue;
-        }
-        let mut exprs = Expressions::default();
+    let occupant = table.occupant::<E>();
+    let owned_by_us = |exprs: &mut Expressions| {
         let owner_pk = exprs.name(OWNER_PK);
         let ours = exprs.value(AttributeValue::S(owner.pk.clone()));
         exprs.require(format!("{owner_pk} = {ours}"));
+    };
+    let mut ops = Vec::new();
+    for (field, value) in &old_values {
+        let kept = new_values.contains(&(field, value.clone()));
+        if kept && !expiry_changed {
+            continue;
+        }
+        let mut exprs = Expressions::default();
+        owned_by_us(&mut exprs);
+        let key = guard_key(table, entity, field, value);
+        let item = if !kept {
+            delete(table, key, exprs)?
+        } else {
+            let expression = match &new_expiry {
+                Some((attribute, value)) => {
+                    format!(
+                        "SET {} = {}",
+                        exprs.name(attribute),
+                        exprs.value(value.clone())
+                    )
+                }
+                None => format!("REMOVE {}", exprs.name(E::SCHEMA.ttl.unwrap_or_default())),
+            };
+            update(table, key, expression, exprs)?
+        };
         ops.push(TxOp {
-            item: delete(table, guard_key(table, entity, field, value), exprs)?,
+            item,
             on_condition_failure: OnFailure::Moved,
         });
     }
@@ -121,9 +158,11 @@ pub(crate) fn guard_moves<E: Entity>(
         if let Some(sk) = &owner.sk {
             item.insert(OWNER_SK.to_owned(), AttributeValue::S(sk.clone()));
         }
+        if let Some((attribute, value)) = &new_expiry {
+            item.insert((*attribute).to_owned(), value.clone());
+        }
         let mut exprs = Expressions::default();
-        let pk = exprs.name(&table.schema.partition_key);
-        exprs.require(format!("attribute_not_exists({pk})"));
+        exprs.require_absent(&occupant);
         ops.push(TxOp {
             item: put(table, item, exprs)?,
             on_condition_failure: OnFailure::Taken { field, value },

@@ -8,7 +8,7 @@ use crate::condition::{kind, Condition, Field};
 use crate::cost::Capacity;
 use crate::expression::{conditioned, Expressions};
 use crate::unique;
-use crate::write::{number, write_error, GuardedWrite, PutMode};
+use crate::write::{number, own_item, write_error, GuardedWrite, PutMode};
 use crate::{clock, Entity, EntitySchema, Error, Index, Key, Result, Table};
 
 /// Number types that `add` and `subtract` accept.
@@ -250,8 +250,7 @@ impl<'t, E: Entity> Update<'t, E> {
         if !remove.is_empty() {
             expression = format!("{expression} REMOVE {}", remove.join(", "));
         }
-        let pk = exprs.name(&table.schema.partition_key);
-        exprs.require(format!("attribute_exists({pk})"));
+        exprs.require_own(&table.occupant::<E>());
         if let Some(condition) = &self.condition {
             let condition = condition.render_clone_into(exprs)?;
             exprs.require(condition);
@@ -288,12 +287,7 @@ impl<'t, E: Entity> Update<'t, E> {
     ) -> Result<(Key, String, Expressions, Option<u64>)> {
         self.check()?;
         let schema = E::SCHEMA;
-        let touches_unique = self.actions.iter().any(|action| {
-            schema
-                .attributes
-                .iter()
-                .any(|a| a.unique && a.attribute == action.attribute())
-        });
+        let touches_unique = touches_guards(&schema, &self.actions);
         if touches_unique || !affected_indexes(&schema, &self.actions).is_empty() {
             return Err(Error::InvalidRequest(format!(
                 "this update of {} changes an index input or a unique value, which needs a read \
@@ -313,21 +307,15 @@ impl<'t, E: Entity> Update<'t, E> {
         let mut set = Vec::new();
         let mut remove = Vec::new();
 
-        let touches_unique = self.actions.iter().any(|action| {
-            schema
-                .attributes
-                .iter()
-                .any(|a| a.unique && a.attribute == action.attribute())
-        });
+        let touches_unique = touches_guards(&schema, &self.actions);
         let mut guard_ops = Vec::new();
         let mut read = None;
         if !affected.is_empty() || touches_unique {
-            let old = unique::read_current(table, &self.key)
-                .await?
-                .ok_or_else(|| Error::NotFound {
-                    entity: schema.entity_type,
-                    key: self.key.clone(),
-                })?;
+            let stored = unique::read_current(table, &self.key).await?;
+            let old = own_item::<E>(table, &self.key, stored)?.ok_or_else(|| Error::NotFound {
+                entity: schema.entity_type,
+                key: self.key.clone(),
+            })?;
             let mut changed = old.clone();
             for action in &self.actions {
                 match action {
@@ -430,9 +418,24 @@ impl<'t, E: Entity> Update<'t, E> {
                 self.key.clone(),
                 PutMode::Replace,
                 self.version,
+                table.schema.ttl_attribute.as_deref(),
             )),
         }
     }
+}
+
+/// Whether the actions change what unique-value guards hold: a unique value, or the expiry
+/// that the guards of an entity with unique values share.
+fn touches_guards(schema: &EntitySchema, actions: &[Action]) -> bool {
+    let has_unique = schema.attributes.iter().any(|a| a.unique);
+    actions.iter().any(|action| {
+        let attribute = action.attribute();
+        schema
+            .attributes
+            .iter()
+            .any(|a| a.unique && a.attribute == attribute)
+            || (has_unique && schema.ttl == Some(attribute))
+    })
 }
 
 /// A GSI whose key an update changes, with the attributes its key is built from.

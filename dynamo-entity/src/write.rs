@@ -9,9 +9,10 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
+use crate::attribute::is_expired;
 use crate::condition::Condition;
 use crate::cost::Capacity;
-use crate::expression::{conditioned, Expressions};
+use crate::expression::{conditioned, Expressions, Occupant};
 use crate::unique;
 use crate::{clock, Entity, EntitySchema, Error, Item, Key, Result, Table};
 
@@ -123,16 +124,22 @@ pub(crate) fn number(n: u64) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
-/// Why a conditional write failed, from the old item DynamoDB returned with the failure.
+/// Why a conditional write failed, from the old item DynamoDB returned with the failure (an
+/// expired one counts as none; `ttl` is the table's TTL attribute).
 pub(crate) fn diagnose(
     schema: &EntitySchema,
     key: Key,
     mode: PutMode,
     expected_version: Option<u64>,
     old: Option<&Item>,
+    ttl: Option<&str>,
 ) -> Error {
     let entity = schema.entity_type;
-    let old = old.filter(|item| !item.is_empty());
+    let now = clock::epoch_seconds(SystemTime::now());
+    let old = old.filter(|item| !item.is_empty() && !is_expired(item, ttl, now));
+    if let Some(found) = old.and_then(|item| other_entity(schema, item)) {
+        return Error::WrongEntity { entity, key, found };
+    }
     match (mode, old) {
         (PutMode::Create, Some(_)) => Error::AlreadyExists { entity, key },
         (PutMode::Replace, None) => Error::NotFound { entity, key },
@@ -157,6 +164,54 @@ pub(crate) fn diagnose(
     }
 }
 
+/// The entity type of a stored item that is not `schema`'s (`Some(None)`: it has none).
+fn other_entity(schema: &EntitySchema, item: &Item) -> Option<Option<String>> {
+    match item.get(schema.type_attribute) {
+        Some(AttributeValue::S(found)) if found == schema.entity_type => None,
+        Some(AttributeValue::S(found)) => Some(Some(found.clone())),
+        _ => Some(None),
+    }
+}
+
+/// The live item of entity `E` read from under `key`: `None` when there is none or it has
+/// expired; [`Error::WrongEntity`] when it belongs to another entity.
+pub(crate) fn own_item<E: Entity>(
+    table: &Table,
+    key: &Key,
+    item: Option<Item>,
+) -> Result<Option<Item>> {
+    let now = clock::epoch_seconds(SystemTime::now());
+    let ttl = table.schema.ttl_attribute.as_deref();
+    match item {
+        Some(item) if item.is_empty() || is_expired(&item, ttl, now) => Ok(None),
+        Some(item) => match other_entity(&E::SCHEMA, &item) {
+            Some(found) => Err(Error::WrongEntity {
+                entity: E::ENTITY_TYPE,
+                key: key.clone(),
+                found,
+            }),
+            None => Ok(Some(item)),
+        },
+        None => Ok(None),
+    }
+}
+
+impl Table {
+    /// What a write of `E` may find under its key, as its conditions see it. Only an entity
+    /// with a TTL field has conditions on the time (an item of one without cannot expire), so
+    /// that a transaction of others sent again with its client request token is the same
+    /// request.
+    pub(crate) fn occupant<E: Entity>(&self) -> Occupant<'_> {
+        Occupant {
+            pk: &self.schema.partition_key,
+            type_attribute: E::SCHEMA.type_attribute,
+            entity: E::ENTITY_TYPE,
+            ttl: E::SCHEMA.ttl,
+            now: clock::epoch_seconds(SystemTime::now()),
+        }
+    }
+}
+
 /// The error of a failed write: the reason a condition failed, diagnosed from the old item
 /// DynamoDB returned with the failure, or the request's own error.
 pub(crate) fn write_error<Err, R>(
@@ -166,6 +221,7 @@ pub(crate) fn write_error<Err, R>(
     key: Key,
     mode: PutMode,
     expected_version: Option<u64>,
+    ttl: Option<&str>,
 ) -> Error
 where
     Err: ConditionFailure
@@ -177,7 +233,7 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     match condition_failure(&error) {
-        Some(old) => diagnose(schema, key, mode, expected_version, old),
+        Some(old) => diagnose(schema, key, mode, expected_version, old, ttl),
         None => crate::request_error(operation, error),
     }
 }
@@ -259,17 +315,15 @@ impl<'t, E: Entity> Put<'t, E> {
         let key = self.entity.key()?;
         let mut item = self.entity.to_item()?;
         let mut expressions = Expressions::default();
-        let pk = &table.schema.partition_key;
+        let occupant = table.occupant::<E>();
         match self.mode {
+            PutMode::Upsert if schema.version.is_none() => {
+                expressions.require_absent_or_own(&occupant)
+            }
+            // With a version, the version decides below.
             PutMode::Upsert => {}
-            PutMode::Create => {
-                let pk = expressions.name(pk);
-                expressions.require(format!("attribute_not_exists({pk})"));
-            }
-            PutMode::Replace => {
-                let pk = expressions.name(pk);
-                expressions.require(format!("attribute_exists({pk})"));
-            }
+            PutMode::Create => expressions.require_absent(&occupant),
+            PutMode::Replace => expressions.require_own(&occupant),
         }
 
         // Optimistic locking: the write is based on the version the entity holds.
@@ -280,9 +334,11 @@ impl<'t, E: Entity> Put<'t, E> {
             };
             if self.mode != PutMode::Create {
                 if current == 0 {
-                    let pk = expressions.name(pk);
-                    expressions.require(format!("attribute_not_exists({pk})"));
+                    expressions.require_absent(&occupant);
                 } else {
+                    if self.mode == PutMode::Upsert {
+                        expressions.require_own(&occupant);
+                    }
                     let name = expressions.name(attribute);
                     let value = expressions.value(number(current));
                     expressions.require(format!("{name} = {value}"));
@@ -352,7 +408,8 @@ impl<'t, E: Entity> Put<'t, E> {
             Ok(_) => Ok(stored),
             Err(e) => {
                 let old = condition_failure(&e).flatten().cloned();
-                let error = write_error("PutItem", e, &schema, key, mode, expected_version);
+                let ttl = table.schema.ttl_attribute.as_deref();
+                let error = write_error("PutItem", e, &schema, key, mode, expected_version, ttl);
                 Err(PutFailure { error, old })
             }
         }
@@ -391,10 +448,20 @@ impl GuardedWrite {
             // A create has nothing to move: the item must not exist.
             PutMode::Create => (None, None),
             _ => {
-                let old_item = unique::read_current(table, &self.key).await?;
-                let old = old_item.clone().map(E::from_item).transpose()?;
-                unique::require_unchanged::<E>(&mut expressions, old_item.as_ref());
-                (old_item, old)
+                let read = unique::read_current(table, &self.key).await?;
+                let live = own_item::<E>(table, &self.key, read.clone())?;
+                if live.is_none() && self.mode == PutMode::Replace {
+                    return Err(Error::NotFound {
+                        entity: E::ENTITY_TYPE,
+                        key: self.key,
+                    }
+                    .into());
+                }
+                // The values read must still be stored when the transaction runs; only a live
+                // item's guards are moved (an expired item's guards have expired with it).
+                unique::require_unchanged::<E>(&mut expressions, read.as_ref());
+                let old = live.clone().map(E::from_item).transpose()?;
+                (live, old)
             }
         };
         let mut ops = vec![unique::TxOp {
@@ -416,8 +483,9 @@ impl GuardedWrite {
         table: &Table,
         mut expressions: Expressions,
     ) -> std::result::Result<Option<E>, PutFailure> {
-        let Some(old_item) = unique::read_current(table, &self.key).await? else {
-            // Nothing stored: as a single delete would, fail only if the item had to exist.
+        let read = unique::read_current(table, &self.key).await?;
+        let Some(old_item) = own_item::<E>(table, &self.key, read)? else {
+            // Nothing live stored: as a single delete would, fail only if the item had to exist.
             return match (self.mode, self.expected_version) {
                 (PutMode::Replace, _) | (_, Some(1..)) => Err(Error::NotFound {
                     entity: E::ENTITY_TYPE,
@@ -464,6 +532,7 @@ impl GuardedWrite {
                         self.mode,
                         self.expected_version,
                         old.as_ref(),
+                        table.schema.ttl_attribute.as_deref(),
                     );
                     PutFailure { error, old }
                 }
@@ -587,9 +656,11 @@ impl<'t, E: Entity> Delete<'t, E> {
     fn conditions(&mut self) -> Result<(Expressions, PutMode)> {
         let schema = E::SCHEMA;
         let mut expressions = Expressions::default();
-        if self.must_exist {
-            let pk = expressions.name(&self.table.schema.partition_key);
-            expressions.require(format!("attribute_exists({pk})"));
+        let occupant = self.table.occupant::<E>();
+        if self.must_exist || self.version.is_some() {
+            expressions.require_own(&occupant);
+        } else {
+            expressions.require_absent_or_own(&occupant);
         }
         if let Some(version) = self.version {
             let attribute = schema.version.ok_or_else(|| {
@@ -663,8 +734,9 @@ impl<'t, E: Entity> Delete<'t, E> {
             .await;
         table.meter.observe(Capacity::Write, &result);
         match result {
-            Ok(output) => match output.attributes {
-                Some(old) if self.return_old && !old.is_empty() => E::from_item(old).map(Some),
+            // A deleted item that had expired was absent already.
+            Ok(output) => match own_item::<E>(table, &self.key, output.attributes) {
+                Ok(Some(old)) if self.return_old => E::from_item(old).map(Some),
                 _ => Ok(None),
             },
             Err(e) => Err(write_error(
@@ -674,6 +746,7 @@ impl<'t, E: Entity> Delete<'t, E> {
                 self.key,
                 mode,
                 self.version,
+                table.schema.ttl_attribute.as_deref(),
             )),
         }
     }
