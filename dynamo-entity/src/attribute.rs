@@ -91,7 +91,7 @@ impl Scalar for Vec<u8> {
 /// Numbers are stored as DynamoDB `N` strings; a stored number that does not parse as the
 /// field's type (too large, or a fraction for an integer field) is a decode error.
 macro_rules! number_scalar {
-    ($($ty:ty => $expected:literal, $encode:path;)*) => {$(
+    ($($ty:ty => $expected:literal, $encode:path, $decode:path;)*) => {$(
         impl Scalar for $ty {
             const EXPECTED: &'static str = $expected;
 
@@ -103,7 +103,7 @@ macro_rules! number_scalar {
             #[inline]
             fn from_attribute(value: AttributeValue) -> Result<Self, AttributeValue> {
                 match value {
-                    AttributeValue::N(n) => n.parse().map_err(|_| AttributeValue::N(n)),
+                    AttributeValue::N(n) => $decode(&n).ok_or(AttributeValue::N(n)),
                     other => Err(other),
                 }
             }
@@ -130,21 +130,38 @@ fn float_text<T: std::fmt::Display + Into<f64> + Copy>(
     }
 }
 
+#[inline]
+fn integer<T: std::str::FromStr>(text: &str) -> Option<T> {
+    text.parse().ok()
+}
+
+/// A float from DynamoDB number text. Only a number DynamoDB can hold is read (never `NaN`,
+/// `inf` or `1e400`, which no DynamoDB item holds), and only if the type can hold it: a value
+/// that overflows the type (`1e100` for an `f32`), or a non-zero one that would round to zero
+/// (`1e-50` for an `f32`), is a decode error rather than a silently different number.
+/// Rounding to the nearest representable value (`0.1`) is what floats do, and is accepted.
+pub(crate) fn float<T: std::str::FromStr + Into<f64> + Copy>(text: &str) -> Option<T> {
+    let number = crate::limits::Number::parse(text)?;
+    let value: T = text.parse().ok()?;
+    let wide: f64 = value.into();
+    (wide.is_finite() && (wide != 0.0 || number.is_zero())).then_some(value)
+}
+
 number_scalar!(
-    i8 => "a number (N) that fits i8", integer_text;
-    i16 => "a number (N) that fits i16", integer_text;
-    i32 => "a number (N) that fits i32", integer_text;
-    i64 => "a number (N) that fits i64", integer_text;
-    i128 => "a number (N) that fits i128", integer_text;
-    isize => "a number (N) that fits isize", integer_text;
-    u8 => "a number (N) that fits u8", integer_text;
-    u16 => "a number (N) that fits u16", integer_text;
-    u32 => "a number (N) that fits u32", integer_text;
-    u64 => "a number (N) that fits u64", integer_text;
-    u128 => "a number (N) that fits u128", integer_text;
-    usize => "a number (N) that fits usize", integer_text;
-    f32 => "a number (N) that fits f32", float_text;
-    f64 => "a number (N) that fits f64", float_text;
+    i8 => "a number (N) that fits i8", integer_text, integer;
+    i16 => "a number (N) that fits i16", integer_text, integer;
+    i32 => "a number (N) that fits i32", integer_text, integer;
+    i64 => "a number (N) that fits i64", integer_text, integer;
+    i128 => "a number (N) that fits i128", integer_text, integer;
+    isize => "a number (N) that fits isize", integer_text, integer;
+    u8 => "a number (N) that fits u8", integer_text, integer;
+    u16 => "a number (N) that fits u16", integer_text, integer;
+    u32 => "a number (N) that fits u32", integer_text, integer;
+    u64 => "a number (N) that fits u64", integer_text, integer;
+    u128 => "a number (N) that fits u128", integer_text, integer;
+    usize => "a number (N) that fits usize", integer_text, integer;
+    f32 => "a number (N) that fits f32", float_text, float;
+    f64 => "a number (N) that fits f64", float_text, float;
 );
 
 /// Timestamps are stored as the same fixed-width RFC 3339 text as in keys, so that an attribute

@@ -503,6 +503,7 @@ impl BatchWrite<'_> {
                 item.insert(attribute.to_owned(), AttributeValue::S(now));
             }
             crate::write::check_key_sizes(&schema, &item)?;
+            crate::limits::check_item(schema.entity_type, &item)?;
             Ok(PendingWrite {
                 entity: schema.entity_type,
                 key: entity.key()?,

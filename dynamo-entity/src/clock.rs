@@ -58,18 +58,46 @@ pub(crate) fn timestamp_text(time: SystemTime) -> String {
 /// (uniform between zero and the cap), so that competing retries spread out.
 pub(crate) fn jittered_backoff(attempt: u32) -> std::time::Duration {
     let cap_ms = (25u64 << attempt.min(6)).min(1_000);
-    // Jitter from the clock's nanoseconds, mixed: enough to spread retries, no RNG needed.
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::from(d.subsec_nanos()));
-    let mixed = nanos.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
-    std::time::Duration::from_millis(mixed % (cap_ms + 1))
+    // A random source of its own for each thread (fastrand's), so that retries started at the
+    // same instant, or on a coarse clock, still draw different pauses.
+    std::time::Duration::from_millis(fastrand::u64(0..=cap_ms))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn backoff_is_spread_over_its_whole_range() {
+        // 4,000 draws for attempt 6 (0 to 1,000 ms): every tenth of the range is hit about
+        // 400 times; far fewer or more would mean the draws are not uniform.
+        let mut tenths = [0u32; 10];
+        for _ in 0..4_000 {
+            let ms = jittered_backoff(6).as_millis() as usize;
+            tenths[(ms / 100).min(9)] += 1;
+        }
+        for (tenth, hits) in tenths.iter().enumerate() {
+            assert!((250..=550).contains(hits), "tenth {tenth}: {hits} of 4000");
+        }
+        // Threads started together draw different pauses.
+        let barrier = std::sync::Barrier::new(8);
+        let draws: Vec<u128> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        jittered_backoff(6).as_millis()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut distinct = draws.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() >= 6, "{draws:?}");
+    }
 
     #[test]
     fn backoff_stays_under_its_cap() {

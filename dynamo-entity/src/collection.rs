@@ -155,6 +155,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
 
     /// Reads one page.
     pub async fn page(&self) -> Result<CollectionPage<C>> {
+        self.paging.check()?;
         let start = match &self.paging.after {
             Some(cursor) => Some(cursor::decode(
                 self.table.cursor_key.as_ref(),

@@ -147,15 +147,23 @@ where
     Ok(value)
 }
 
-/// `N` text parsed as the type serde asked for, so that range errors are precise.
+/// `N` text read as the type serde asked for, by the same rules as a field of that type (a
+/// float is never `NaN`, infinite, or a non-zero number rounded to zero), so that range errors
+/// are precise.
 macro_rules! deserialize_number {
     ($($method:ident => $ty:ty, $visit:ident;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SerdeError> {
             match self.0 {
-                AttributeValue::N(n) => match n.parse::<$ty>() {
-                    Ok(number) => visitor.$visit(number),
-                    Err(_) => Err(de::Error::invalid_value(de::Unexpected::Other(&n), &visitor)),
-                },
+                number @ AttributeValue::N(_) => {
+                    match <$ty as crate::attribute::Scalar>::from_attribute(number) {
+                        Ok(number) => visitor.$visit(number),
+                        Err(AttributeValue::N(n)) => Err(de::Error::invalid_value(
+                            de::Unexpected::Other(&n),
+                            &visitor,
+                        )),
+                        Err(other) => Err(invalid_type(&other, &visitor)),
+                    }
+                }
                 other => Err(invalid_type(&other, &visitor)),
             }
         }
@@ -174,7 +182,7 @@ impl<'de> de::Deserializer<'de> for Value {
                     visitor.visit_u64(u)
                 } else if let Ok(i) = n.parse::<i64>() {
                     visitor.visit_i64(i)
-                } else if let Ok(f) = n.parse::<f64>() {
+                } else if let Some(f) = crate::attribute::float::<f64>(&n) {
                     visitor.visit_f64(f)
                 } else {
                     Err(de::Error::invalid_value(

@@ -157,6 +157,22 @@ pub enum Error {
         reason: String,
     },
 
+    /// A value DynamoDB would refuse, found before sending (an item over 400 KB, a number out
+    /// of DynamoDB's range or precision, an empty map key): nothing was sent.
+    #[error(
+        "{entity}{} cannot be stored: {problem}; nothing was sent",
+        if attribute.is_empty() { String::new() } else { format!(" `{attribute}`") }
+    )]
+    Unstorable {
+        /// The entity type.
+        entity: &'static str,
+        /// The attribute, as a path into nested values (`addresses.home.zip`, `scores[2]`);
+        /// empty when the problem is the whole item's.
+        attribute: String,
+        /// What DynamoDB would refuse.
+        problem: String,
+    },
+
     /// A table definition that cannot hold the entities given to it.
     #[error("table schema: {0}")]
     Schema(String),

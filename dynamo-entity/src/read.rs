@@ -224,7 +224,22 @@ pub(crate) struct Paging {
 
 impl Paging {
     pub fn page_size(&mut self, n: u32) {
-        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
+        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX));
+    }
+
+    /// Refuses what DynamoDB would: a page of no items (`Limit` must be at least 1).
+    pub fn check(&self) -> Result<()> {
+        if self.page_size == Some(0) {
+            return Err(crate::Error::InvalidRequest(
+                "page_size(0): a page holds at least one item".to_owned(),
+            ));
+        }
+        if self.limit == Some(0) {
+            return Err(crate::Error::InvalidRequest(
+                "limit(0) asks for no item; leave the query out instead".to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     /// DynamoDB's `Limit` for the next request: the page size, capped by what is still wanted.
@@ -406,6 +421,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
     where
         E: Sync,
     {
+        self.paging.check()?;
         let start = match &self.paging.after {
             Some(cursor) => Some(cursor::decode(
                 self.table.cursor_key.as_ref(),

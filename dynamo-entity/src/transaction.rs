@@ -365,6 +365,18 @@ impl ReadTransaction<'_> {
     /// Sends the transaction: every item as it was at one instant.
     pub async fn send(self) -> Result<ReadResults> {
         let table = self.table;
+        if self.gets.is_empty() {
+            return Err(Error::InvalidRequest(
+                "the read transaction is empty".to_owned(),
+            ));
+        }
+        let mut seen = HashSet::new();
+        if let Some(twice) = self.gets.iter().find(|key| !seen.insert(*key)) {
+            return Err(Error::InvalidRequest(format!(
+                "{twice} is read twice in one transaction; DynamoDB refuses that, and one read \
+                 gives both slots the same item"
+            )));
+        }
         if self.gets.len() > MAX_TRANSACTION_OPERATIONS {
             return Err(Error::InvalidRequest(format!(
                 "the transaction has {} gets; DynamoDB allows {MAX_TRANSACTION_OPERATIONS}",

@@ -94,7 +94,13 @@ impl<'t, E: Entity> Update<'t, E> {
         value: &T,
         action: fn(&'static str, AttributeValue) -> Action,
     ) -> Self {
-        match field.encode(value) {
+        let encoded = field.encode(value).and_then(|v| match v {
+            Some(v) => {
+                crate::limits::check_value(E::ENTITY_TYPE, field.attribute(), &v).map(|_| Some(v))
+            }
+            None => Ok(None),
+        });
+        match encoded {
             Ok(Some(v)) => self.actions.push(action(field.attribute(), v)),
             Ok(None) => self.actions.push(Action::Remove(field.attribute())),
             Err(e) => {
@@ -339,6 +345,7 @@ impl<'t, E: Entity> Update<'t, E> {
                 let (pk, sk) = (index.index.pk_attribute(), index.index.sk_attribute());
                 match entity.index_key(index.index)? {
                     Some(key) => {
+                        check_index_key_size(&schema, index.index, &key)?;
                         set.push(format!(
                             "{} = {}",
                             exprs.name(&pk),
@@ -422,6 +429,18 @@ impl<'t, E: Entity> Update<'t, E> {
             )),
         }
     }
+}
+
+/// Refuses a derived index key that DynamoDB would refuse for its size.
+fn check_index_key_size(schema: &EntitySchema, index: Index, key: &Key) -> Result<()> {
+    let mut item = crate::Item::new();
+    crate::__private::put_key(
+        &mut item,
+        &index.pk_attribute(),
+        &index.sk_attribute(),
+        key.clone(),
+    );
+    crate::write::check_key_sizes(schema, &item)
 }
 
 /// Whether the actions change what unique-value guards hold: a unique value, or the expiry

@@ -362,6 +362,7 @@ impl<'t, E: Entity> Put<'t, E> {
         }
 
         check_key_sizes(&schema, &item)?;
+        crate::limits::check_item(schema.entity_type, &item)?;
         // Decoding what is about to be written both gives the stored entity and proves the item
         // reads back, before anything is sent.
         let stored = E::from_item(item.clone())?;
