@@ -102,6 +102,16 @@
 //!
 //! Every failure is an [`Error`] naming the entity and key, field or attribute concerned.
 //!
+//! ## Guarantees
+//!
+//! * A write by key never touches another entity's item ([`Error::WrongEntity`]), and a
+//!   [`TableSchema`] refuses entities whose keys can collide.
+//! * An item whose TTL has passed is absent for reads and writes alike.
+//! * Every request ends in bounded time ([`Timeouts`]); batches stop early when DynamoDB does
+//!   not answer, or at their deadline, and return what they did not do ([`Error::Stopped`]).
+//! * Cursors are bound to their query, and can be sealed ([`Table::with_cursor_key`]).
+//! * What DynamoDB would refuse is refused before sending ([`Error::Unstorable`]).
+//!
 //! ## Feature flags
 //!
 //! `uuid`, `chrono` and `time` add key and attribute support for `uuid::Uuid`,

@@ -104,21 +104,29 @@ impl TableSchema {
     ///
     /// #[derive(Entity)]
     /// #[pk = "USER#<user_id>"]
-    /// #[sk = "<item_id>"]
-    /// struct Note { user_id: String, item_id: String }
+    /// #[sk = "PROFILE"]
+    /// struct Profile { user_id: String }
     ///
+    /// // A topic named `PROFILE` would replace the profile.
     /// #[derive(Entity)]
     /// #[pk = "USER#<user_id>"]
-    /// #[sk = "MEMO#<memo_id>"]
-    /// struct Memo { user_id: String, memo_id: String }
+    /// #[sk = "<topic>"]
+    /// struct Subscription { user_id: String, topic: String }
     ///
-    /// let err = TableSchema::new().entity::<Note>()?.entity::<Memo>().unwrap_err();
+    /// let err = TableSchema::new().entity::<Profile>()?.entity::<Subscription>().unwrap_err();
     /// assert_eq!(
     ///     err.to_string(),
-    ///     "table schema: Memo (`USER#<user_id>` / `MEMO#<memo_id>`) and Note \
-    ///      (`USER#<user_id>` / `<item_id>`) can produce the same primary key, and a write of \
+    ///     "table schema: Subscription (`USER#<user_id>` / `<topic>`) and Profile \
+    ///      (`USER#<user_id>` / `PROFILE`) can produce the same primary key, and a write of \
     ///      one would replace the other's item; make a literal part of their templates differ",
     /// );
+    ///
+    /// // `TOPIC#<topic>` cannot be `PROFILE`: a placeholder is never empty and never holds `#`.
+    /// #[derive(Entity)]
+    /// #[pk = "USER#<user_id>"]
+    /// #[sk = "TOPIC#<topic>"]
+    /// struct Topic { user_id: String, topic: String }
+    /// TableSchema::new().entity::<Profile>()?.entity::<Topic>()?;
     /// # Ok::<(), dynamo_entity::Error>(())
     /// ```
     pub fn entity<E: Entity>(mut self) -> Result<Self> {

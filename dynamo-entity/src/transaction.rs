@@ -264,6 +264,12 @@ impl<'t> WriteTransaction<'t> {
 
     /// An idempotency token: the same transaction sent again with the same token within ten
     /// minutes (a retry after a timeout, say) is applied once.
+    ///
+    /// "The same" is DynamoDB's word: every parameter must be equal. A write of an entity with
+    /// a TTL field is conditioned on the current second (an expired item counts as absent),
+    /// and an `updated_at` field holds the current time, so such a transaction built again a
+    /// second later is another request: DynamoDB refuses it (`IdempotentParameterMismatch`)
+    /// rather than applying it twice.
     pub fn client_request_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
