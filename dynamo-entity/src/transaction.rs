@@ -294,7 +294,6 @@ impl<'t> WriteTransaction<'t> {
             Ok(()) => Ok(()),
             Err(Cancelled::Other(error)) => Err(error),
             Err(Cancelled::Reasons(reasons)) => {
-                let ttl = self.table.schema.ttl_attribute.as_deref();
                 let operations = reasons
                     .into_iter()
                     .zip(self.operations)
@@ -314,7 +313,6 @@ impl<'t> WriteTransaction<'t> {
                                     op.mode,
                                     op.version,
                                     reason.old.as_ref(),
-                                    ttl,
                                 ),
                             })
                         });

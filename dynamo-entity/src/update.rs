@@ -318,7 +318,7 @@ impl<'t, E: Entity> Update<'t, E> {
         let mut read = None;
         if !affected.is_empty() || touches_unique {
             let stored = unique::read_current(table, &self.key).await?;
-            let old = own_item::<E>(table, &self.key, stored)?.ok_or_else(|| Error::NotFound {
+            let old = own_item::<E>(&self.key, stored)?.ok_or_else(|| Error::NotFound {
                 entity: schema.entity_type,
                 key: self.key.clone(),
             })?;
@@ -425,7 +425,6 @@ impl<'t, E: Entity> Update<'t, E> {
                 self.key.clone(),
                 PutMode::Replace,
                 self.version,
-                table.schema.ttl_attribute.as_deref(),
             )),
         }
     }

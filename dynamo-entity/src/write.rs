@@ -124,19 +124,18 @@ pub(crate) fn number(n: u64) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
-/// Why a conditional write failed, from the old item DynamoDB returned with the failure (an
-/// expired one counts as none; `ttl` is the table's TTL attribute).
+/// Why a conditional write failed, from the old item DynamoDB returned with the failure (one
+/// whose TTL has passed counts as none, as the write's conditions count it).
 pub(crate) fn diagnose(
     schema: &EntitySchema,
     key: Key,
     mode: PutMode,
     expected_version: Option<u64>,
     old: Option<&Item>,
-    ttl: Option<&str>,
 ) -> Error {
     let entity = schema.entity_type;
     let now = clock::epoch_seconds(SystemTime::now());
-    let old = old.filter(|item| !item.is_empty() && !is_expired(item, ttl, now));
+    let old = old.filter(|item| !item.is_empty() && !is_expired(item, schema.ttl, now));
     if let Some(found) = old.and_then(|item| other_entity(schema, item)) {
         return Error::WrongEntity { entity, key, found };
     }
@@ -175,15 +174,10 @@ fn other_entity(schema: &EntitySchema, item: &Item) -> Option<Option<String>> {
 
 /// The live item of entity `E` read from under `key`: `None` when there is none or it has
 /// expired; [`Error::WrongEntity`] when it belongs to another entity.
-pub(crate) fn own_item<E: Entity>(
-    table: &Table,
-    key: &Key,
-    item: Option<Item>,
-) -> Result<Option<Item>> {
+pub(crate) fn own_item<E: Entity>(key: &Key, item: Option<Item>) -> Result<Option<Item>> {
     let now = clock::epoch_seconds(SystemTime::now());
-    let ttl = table.schema.ttl_attribute.as_deref();
     match item {
-        Some(item) if item.is_empty() || is_expired(&item, ttl, now) => Ok(None),
+        Some(item) if item.is_empty() || is_expired(&item, E::SCHEMA.ttl, now) => Ok(None),
         Some(item) => match other_entity(&E::SCHEMA, &item) {
             Some(found) => Err(Error::WrongEntity {
                 entity: E::ENTITY_TYPE,
@@ -198,7 +192,7 @@ pub(crate) fn own_item<E: Entity>(
 
 impl Table {
     /// What a write of `E` may find under its key, as its conditions see it. Only an entity
-    /// with a TTL field has conditions on the time (an item of one without cannot expire), so
+    /// with a TTL field has conditions on the time (its items are the ones that expire), so
     /// that a transaction of others sent again with its client request token is the same
     /// request.
     pub(crate) fn occupant<E: Entity>(&self) -> Occupant<'_> {
@@ -221,7 +215,6 @@ pub(crate) fn write_error<Err, R>(
     key: Key,
     mode: PutMode,
     expected_version: Option<u64>,
-    ttl: Option<&str>,
 ) -> Error
 where
     Err: ConditionFailure
@@ -233,7 +226,7 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     match condition_failure(&error) {
-        Some(old) => diagnose(schema, key, mode, expected_version, old, ttl),
+        Some(old) => diagnose(schema, key, mode, expected_version, old),
         None => crate::request_error(operation, error),
     }
 }
@@ -409,8 +402,7 @@ impl<'t, E: Entity> Put<'t, E> {
             Ok(_) => Ok(stored),
             Err(e) => {
                 let old = condition_failure(&e).flatten().cloned();
-                let ttl = table.schema.ttl_attribute.as_deref();
-                let error = write_error("PutItem", e, &schema, key, mode, expected_version, ttl);
+                let error = write_error("PutItem", e, &schema, key, mode, expected_version);
                 Err(PutFailure { error, old })
             }
         }
@@ -450,7 +442,7 @@ impl GuardedWrite {
             PutMode::Create => (None, None),
             _ => {
                 let read = unique::read_current(table, &self.key).await?;
-                let live = own_item::<E>(table, &self.key, read.clone())?;
+                let live = own_item::<E>(&self.key, read.clone())?;
                 if live.is_none() && self.mode == PutMode::Replace {
                     return Err(Error::NotFound {
                         entity: E::ENTITY_TYPE,
@@ -485,7 +477,7 @@ impl GuardedWrite {
         mut expressions: Expressions,
     ) -> std::result::Result<Option<E>, PutFailure> {
         let read = unique::read_current(table, &self.key).await?;
-        let Some(old_item) = own_item::<E>(table, &self.key, read)? else {
+        let Some(old_item) = own_item::<E>(&self.key, read)? else {
             // Nothing live stored: as a single delete would, fail only if the item had to exist.
             return match (self.mode, self.expected_version) {
                 (PutMode::Replace, _) | (_, Some(1..)) => Err(Error::NotFound {
@@ -533,7 +525,6 @@ impl GuardedWrite {
                         self.mode,
                         self.expected_version,
                         old.as_ref(),
-                        table.schema.ttl_attribute.as_deref(),
                     );
                     PutFailure { error, old }
                 }
@@ -736,7 +727,7 @@ impl<'t, E: Entity> Delete<'t, E> {
         table.meter.observe(Capacity::Write, &result);
         match result {
             // A deleted item that had expired was absent already.
-            Ok(output) => match own_item::<E>(table, &self.key, output.attributes) {
+            Ok(output) => match own_item::<E>(&self.key, output.attributes) {
                 Ok(Some(old)) if self.return_old => E::from_item(old).map(Some),
                 _ => Ok(None),
             },
@@ -747,7 +738,6 @@ impl<'t, E: Entity> Delete<'t, E> {
                 self.key,
                 mode,
                 self.version,
-                table.schema.ttl_attribute.as_deref(),
             )),
         }
     }
