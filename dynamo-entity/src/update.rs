@@ -296,8 +296,9 @@ impl<'t, E: Entity> Update<'t, E> {
         let touches_unique = touches_guards(&schema, &self.actions);
         if touches_unique || !affected_indexes(&schema, &self.actions).is_empty() {
             return Err(Error::InvalidRequest(format!(
-                "this update of {} changes an index input or a unique value, which needs a read \
-                 first; send it on its own rather than in a transaction",
+                "this update of {} changes an index input, a unique value or the expiry that \
+                 unique values' guards share, which needs a read first; send it on its own \
+                 rather than in a transaction",
                 schema.entity_type
             )));
         }
