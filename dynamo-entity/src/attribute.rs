@@ -12,6 +12,12 @@
 //!   as does a field marked `#[dynamo(serde)]`, in serde_dynamo's format (its sets included):
 //!   [`to_attribute_value`] and [`from_attribute_value`] write and read the SDK's value directly,
 //!   with no intermediate tree, and are tested against serde_dynamo's own output.
+//!
+//! Numbers are written only if DynamoDB can hold them (38 significant digits, magnitudes from
+//! 1E-130 to below 1E126; an `f32`/`f64` that is NaN or infinite is refused as well), and read
+//! only from text DynamoDB could have stored: a float field never reads `NaN`, `inf`, or a
+//! number that its type would turn into an infinity (`1e100` for an `f32`) or into zero
+//! (`1e-50` for an `f32`): those are decode errors. Rounding to the nearest float is accepted.
 
 use std::borrow::Cow;
 

@@ -29,7 +29,12 @@ pub(crate) enum PutMode {
 
 impl Table {
     /// Writes `entity` only if no item has its key; otherwise fails with
-    /// [`Error::AlreadyExists`] and writes nothing.
+    /// [`Error::AlreadyExists`] (or [`Error::WrongEntity`] for another entity's item) and writes
+    /// nothing.
+    ///
+    /// An item of `E` whose TTL has passed counts as absent here, as for every write: a create
+    /// replaces it, while `update`, `replace` and `delete(..).must_exist()` answer
+    /// [`Error::NotFound`], and a plain `delete` removes it and returns nothing.
     ///
     /// Sets the `version` field to 1 and `created_at`/`updated_at` to now. Await it to get the
     /// entity as stored.
