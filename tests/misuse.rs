@@ -540,3 +540,22 @@ fn a_ttl_beyond_epoch_seconds_range_is_refused() {
         "cannot encode Lease.until: 18446744073709551615 is beyond the epoch seconds a TTL can hold"
     );
 }
+
+proptest::proptest! {
+    /// Every key an entity builds is one of its templates' keys, and never one of another
+    /// entity's in the same schema: what a batch delete's key check relies on.
+    #[test]
+    fn built_keys_belong_to_their_own_entity_only(
+        owner in "[^#]{1,12}",
+        pet_id in "[^#]{1,12}",
+        n in proptest::prelude::any::<u32>(),
+    ) {
+        let pet = Pet { owner: owner.clone(), pet_id: pet_id.clone(), name: String::new() };
+        let shot = Vaccination { owner, pet_id, n, vaccine: String::new() };
+        let (pet_key, shot_key) = (pet.key().unwrap(), shot.key().unwrap());
+        proptest::prop_assert!(Pet::SCHEMA.is_primary_key(&pet_key));
+        proptest::prop_assert!(Vaccination::SCHEMA.is_primary_key(&shot_key));
+        proptest::prop_assert!(!Pet::SCHEMA.is_primary_key(&shot_key));
+        proptest::prop_assert!(!Vaccination::SCHEMA.is_primary_key(&pet_key));
+    }
+}

@@ -202,4 +202,60 @@ mod tests {
         assert!(!KeySpace::of("<id>").can_start_with("PET#"));
         assert!(KeySpace::of("<id>").can_start_with("PET"));
     }
+
+    /// Whether `template` can produce `key`, by plain backtracking (independent of the
+    /// automaton above): literals match themselves, a placeholder one or more non-`#`.
+    fn naive(template: &[char], key: &[char]) -> bool {
+        match template.split_first() {
+            None => key.is_empty(),
+            Some(('<', rest)) => {
+                let rest = &rest[rest.iter().position(|c| *c == '>').unwrap() + 1..];
+                (1..=key.len())
+                    .take_while(|&n| key[n - 1] != '#')
+                    .any(|n| naive(rest, &key[n..]))
+            }
+            Some((c, rest)) => key.first() == Some(c) && naive(rest, &key[1..]),
+        }
+    }
+
+    /// Every key of up to `len` characters over a small alphabet.
+    fn keys(len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            last = last
+                .iter()
+                .flat_map(|k| ['A', 'B', '#', 'x'].map(|c| format!("{k}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    fn template() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        proptest::collection::vec(prop_oneof!["A", "B", "#", "<v>"], 1..=4)
+            .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        /// The automaton agrees with backtracking on every short key, and two templates
+        /// intersect exactly when some short key is produced by both (their keys are short
+        /// enough for every shortest witness to be among them).
+        #[test]
+        fn agrees_with_brute_force(a in template(), b in template()) {
+            let (space_a, space_b) = (KeySpace::of(&a), KeySpace::of(&b));
+            let (chars_a, chars_b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let mut witness = None;
+            for key in keys(6) {
+                let chars: Vec<char> = key.chars().collect();
+                let (in_a, in_b) = (naive(&chars_a, &chars), naive(&chars_b, &chars));
+                proptest::prop_assert_eq!(space_a.matches(&key), in_a, "{} {}", a, key);
+                if in_a && in_b {
+                    witness.get_or_insert(key);
+                }
+            }
+            proptest::prop_assert_eq!(space_a.intersects(&space_b), witness.is_some(), "{} {} {:?}", a, b, witness);
+        }
+    }
 }
