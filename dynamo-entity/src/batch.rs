@@ -378,9 +378,7 @@ impl<E: Entity> BatchGet<'_, E> {
                     .client
                     .batch_get_item()
                     .request_items(&table.name, request)
-                    .return_consumed_capacity(
-                        aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total,
-                    )
+                    .set_return_consumed_capacity(table.consumed_capacity())
                     .send()
                     .await;
                 table.meter.observe_many(Capacity::Read, &result);
@@ -593,7 +591,7 @@ async fn write_chunk(
             .client
             .batch_write_item()
             .request_items(&table.name, requests)
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .set_return_consumed_capacity(table.consumed_capacity())
             .send()
             .await;
         table.meter.observe_many(Capacity::Write, &result);

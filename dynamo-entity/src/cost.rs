@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::types::ConsumedCapacity;
 
-/// Requests made and capacity consumed, as DynamoDB reported it (`ReturnConsumedCapacity:
-/// TOTAL`). On-demand tables bill the same units as request units.
+/// Requests made, and capacity consumed as DynamoDB reported it (`ReturnConsumedCapacity:
+/// TOTAL`, asked for by [`Table::metered`](crate::Table::metered) handles). On-demand tables
+/// bill the same units as request units.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Cost {
     /// Requests sent, failed ones and retries included.

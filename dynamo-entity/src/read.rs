@@ -83,7 +83,7 @@ pub(crate) async fn read_item(table: &Table, key: &Key, consistent: bool) -> Res
         .table_name(&table.name)
         .set_key(Some(table.schema.key_item(key)))
         .consistent_read(consistent)
-        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+        .set_return_consumed_capacity(table.consumed_capacity())
         .send()
         .await;
     table.meter.observe(Capacity::Read, &output);
@@ -339,7 +339,7 @@ pub(crate) async fn run_query(
         request = request.filter_expression(expression);
     }
     let output = request
-        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+        .set_return_consumed_capacity(table.consumed_capacity())
         .send()
         .await;
     table.meter.observe(Capacity::Read, &output);

@@ -111,9 +111,7 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                         ":type",
                         AttributeValue::S(E::ENTITY_TYPE.to_owned()),
                     )
-                    .return_consumed_capacity(
-                        aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total,
-                    )
+                    .set_return_consumed_capacity(table.consumed_capacity())
                     .send()
                     .await;
                 table.meter.observe(Capacity::Read, &result);

@@ -402,6 +402,8 @@ pub struct Table {
     pub(crate) schema: TableSchema,
     pub(crate) meter: std::sync::Arc<crate::cost::Meter>,
     pub(crate) cursor_key: Option<crate::CursorKey>,
+    /// Whether requests ask DynamoDB for the capacity they consume.
+    pub(crate) report_capacity: bool,
 }
 
 /// How long a request may take. [`Table::new`] applies [`Timeouts::DEFAULT`] wherever the
@@ -489,6 +491,7 @@ impl Table {
             schema,
             meter: crate::cost::Meter::new(),
             cursor_key: None,
+            report_capacity: false,
         })
     }
 
@@ -547,12 +550,33 @@ impl Table {
     pub fn metered(&self) -> Table {
         Table {
             meter: crate::cost::Meter::new(),
+            report_capacity: true,
             ..self.clone()
         }
     }
 
-    /// Requests made and capacity consumed through this handle (and its clones) so far,
-    /// failed requests, every page and every retry included.
+    /// The same table (and meter), with every request asking DynamoDB for the capacity it
+    /// consumes, so that [`cost`](Self::cost) sums it. Without this (or [`metered`](Self::metered)),
+    /// requests do not ask for it, as a hand-written request would not, and `cost` counts the
+    /// requests alone.
+    pub fn with_capacity_reporting(&self) -> Table {
+        Table {
+            report_capacity: true,
+            ..self.clone()
+        }
+    }
+
+    /// `ReturnConsumedCapacity` for this handle's requests: asked for only where it is read.
+    pub(crate) fn consumed_capacity(
+        &self,
+    ) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
+        self.report_capacity
+            .then_some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+    }
+
+    /// Requests made through this handle (and its clones) so far, failed requests, every page
+    /// and every retry included, and the capacity they consumed when it was asked for
+    /// ([`metered`](Self::metered) handles, [`with_capacity_reporting`](Self::with_capacity_reporting)).
     pub fn cost(&self) -> crate::Cost {
         self.meter.total()
     }

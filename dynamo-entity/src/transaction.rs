@@ -403,7 +403,7 @@ impl ReadTransaction<'_> {
             .client
             .transact_get_items()
             .set_transact_items(Some(items))
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .set_return_consumed_capacity(table.consumed_capacity())
             .send()
             .await;
         table.meter.observe_many(Capacity::Read, &result);

@@ -264,7 +264,7 @@ pub(crate) async fn send_transaction(
             .transact_write_items()
             .set_transact_items(Some(items.clone()))
             .set_client_request_token(token.map(str::to_owned))
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .set_return_consumed_capacity(table.consumed_capacity())
             .send()
             .await;
         if attempt < CONFLICT_ATTEMPTS && only_conflicts(&result) {

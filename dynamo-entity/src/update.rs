@@ -413,7 +413,7 @@ impl<'t, E: Entity> Update<'t, E> {
             .update_expression(expression.trim_start())
             .return_values(ReturnValue::AllNew);
         let result = conditioned!(request, exprs)
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .set_return_consumed_capacity(table.consumed_capacity())
             .send()
             .await;
         table.meter.observe(Capacity::Write, &result);

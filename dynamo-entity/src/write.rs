@@ -376,7 +376,6 @@ impl<'t, E: Entity> Put<'t, E> {
 
     async fn send_keeping_old(self) -> std::result::Result<E, PutFailure> {
         let table = self.table;
-        let schema = E::SCHEMA;
         let PlannedPut {
             key,
             item,
@@ -385,32 +384,16 @@ impl<'t, E: Entity> Put<'t, E> {
             stored,
             mode,
         } = self.plan()?;
+        let write = GuardedWrite {
+            key,
+            mode,
+            expected_version,
+        };
         if unique::has_unique::<E>() {
-            let write = GuardedWrite {
-                key,
-                mode,
-                expected_version,
-            };
             return write.put(table, item, expressions, stored).await;
         }
-        let request = table
-            .client
-            .put_item()
-            .table_name(&table.name)
-            .set_item(Some(item));
-        let result = conditioned!(request, expressions)
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        table.meter.observe(Capacity::Write, &result);
-        match result {
-            Ok(_) => Ok(stored),
-            Err(e) => {
-                let old = condition_failure(&e).flatten().cloned();
-                let error = write_error("PutItem", e, &schema, key, mode, expected_version);
-                Err(PutFailure { error, old })
-            }
-        }
+        write.put_item::<E>(table, item, expressions).await?;
+        Ok(stored)
     }
 }
 
@@ -462,18 +445,54 @@ impl GuardedWrite {
                 (live, old)
             }
         };
+        let moves = unique::guard_moves(table, &self.key, old.as_ref(), Some(&stored))?;
+        if moves.is_empty() {
+            // No guard to move: a plain conditional put (the unique values are guarded as
+            // unchanged), at half a transaction's capacity.
+            self.put_item::<E>(table, item, expressions).await?;
+            return Ok(stored);
+        }
         let mut ops = vec![unique::TxOp {
             item: unique::put(table, item, expressions)?,
             on_condition_failure: unique::OnFailure::Entity,
         }];
-        ops.extend(unique::guard_moves(
-            table,
-            &self.key,
-            old.as_ref(),
-            Some(&stored),
-        )?);
+        ops.extend(moves);
         self.finish::<E>(table, ops, old_item).await?;
         Ok(stored)
+    }
+
+    /// Sends the entity's item as one conditional PutItem.
+    async fn put_item<E: Entity>(
+        self,
+        table: &Table,
+        item: Item,
+        expressions: Expressions,
+    ) -> std::result::Result<(), PutFailure> {
+        let request = table
+            .client
+            .put_item()
+            .table_name(&table.name)
+            .set_item(Some(item));
+        let result = conditioned!(request, expressions)
+            .set_return_consumed_capacity(table.consumed_capacity())
+            .send()
+            .await;
+        table.meter.observe(Capacity::Write, &result);
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let old = condition_failure(&e).flatten().cloned();
+                let error = write_error(
+                    "PutItem",
+                    e,
+                    &E::SCHEMA,
+                    self.key,
+                    self.mode,
+                    self.expected_version,
+                );
+                Err(PutFailure { error, old })
+            }
+        }
     }
 
     async fn delete<E: Entity>(
@@ -726,7 +745,7 @@ impl<'t, E: Entity> Delete<'t, E> {
             request = request.return_values(ReturnValue::AllOld);
         }
         let result = request
-            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .set_return_consumed_capacity(table.consumed_capacity())
             .send()
             .await;
         table.meter.observe(Capacity::Write, &result);

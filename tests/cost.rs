@@ -1,0 +1,108 @@
+//! What requests cost, as `metered()` reports it, against DynamoDB Local: capacity is asked for
+//! only where someone reads it, and a write pays for no more than its guarantee needs.
+
+use dynamo_entity::{Entity, TableSchema};
+use dynamo_entity_suite::fresh_table;
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "CUSTOMER#<id>"]
+#[sk = "PROFILE"]
+pub struct Customer {
+    pub id: String,
+    #[dynamo(unique)]
+    pub email: String,
+    pub name: String,
+}
+
+fn customer(email: &str, name: &str) -> Customer {
+    Customer {
+        id: "c1".into(),
+        email: email.into(),
+        name: name.into(),
+    }
+}
+
+#[tokio::test]
+async fn capacity_is_asked_for_only_where_it_is_read() {
+    let table = fresh_table(TableSchema::new().entity::<Customer>().unwrap()).await;
+    // A plain handle counts its requests, and does not ask DynamoDB for capacity.
+    table.create(&customer("a@example.com", "A")).await.unwrap();
+    let plain = table.cost();
+    assert_eq!(plain.requests, 1);
+    assert_eq!((plain.read_units, plain.write_units), (0.0, 0.0));
+
+    // A metered handle asks, and gets exact receipts: a small item read consistently.
+    let metered = table.metered();
+    metered
+        .get::<Customer>(Customer::primary_key("c1").unwrap())
+        .consistent_read()
+        .await
+        .unwrap()
+        .unwrap();
+    let cost = metered.cost();
+    assert_eq!(
+        (cost.requests, cost.read_units, cost.write_units),
+        (1, 1.0, 0.0)
+    );
+
+    // So does a handle that opts in, on the same meter as the table.
+    let reporting = table.with_capacity_reporting();
+    reporting
+        .get::<Customer>(Customer::primary_key("c1").unwrap())
+        .await
+        .unwrap();
+    let cost = table.cost();
+    assert_eq!((cost.requests, cost.read_units), (2, 0.5));
+}
+
+#[tokio::test]
+async fn a_put_that_keeps_its_unique_values_is_a_plain_conditional_write() {
+    let table = fresh_table(TableSchema::new().entity::<Customer>().unwrap()).await;
+    table.create(&customer("a@example.com", "A")).await.unwrap();
+
+    // Same address: the stored item is read, then one conditional PutItem (1 WCU), not a
+    // one-operation transaction (2 WCU).
+    let keep = table.metered();
+    keep.put(&customer("a@example.com", "Renamed"))
+        .await
+        .unwrap();
+    let kept = keep.cost();
+    assert_eq!(
+        (kept.requests, kept.read_units, kept.write_units),
+        (2, 1.0, 1.0),
+        "{kept}"
+    );
+
+    // A new address moves the guard: the read, then entity and guards in one transaction.
+    let moved = table.metered();
+    moved
+        .put(&customer("b@example.com", "Moved"))
+        .await
+        .unwrap();
+    let cost = moved.cost();
+    assert_eq!(cost.requests, 2, "{cost}");
+    assert!(
+        cost.write_units > kept.write_units,
+        "a transaction costs more: {cost}"
+    );
+
+    // Still guarded: the old address is free, the new one taken.
+    table
+        .create(&Customer {
+            id: "c2".into(),
+            ..customer("a@example.com", "Other")
+        })
+        .await
+        .unwrap();
+    let err = table
+        .create(&Customer {
+            id: "c3".into(),
+            ..customer("b@example.com", "Third")
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, dynamo_entity::Error::UniqueViolation { .. }),
+        "{err}"
+    );
+}
