@@ -106,3 +106,67 @@ async fn a_put_that_keeps_its_unique_values_is_a_plain_conditional_write() {
         "{err}"
     );
 }
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "MEMBER#<id>"]
+#[sk = "MEMBER"]
+pub struct Member {
+    pub id: String,
+    #[dynamo(unique)]
+    pub handle: String,
+    pub visits: u32,
+    #[dynamo(version)]
+    pub version: u64,
+    #[dynamo(updated_at)]
+    pub updated: chrono::DateTime<chrono::Utc>,
+}
+
+#[tokio::test]
+async fn a_unique_move_is_one_read_and_one_transaction() {
+    let table = fresh_table(TableSchema::new().entity::<Member>().unwrap()).await;
+    let created = table
+        .create(&Member {
+            id: "m1".into(),
+            handle: "ann".into(),
+            visits: 0,
+            version: 0,
+            updated: chrono::DateTime::UNIX_EPOCH,
+        })
+        .await
+        .unwrap();
+    let key = Member::primary_key("m1").unwrap();
+    let f = Member::fields();
+
+    // The result is built from the item read: no read-back.
+    let moved = table.metered();
+    let renamed = moved
+        .update::<Member>(key.clone())
+        .set(f.handle, "anna".into())
+        .await
+        .unwrap();
+    assert_eq!(moved.cost().requests, 2, "{}", moved.cost());
+    assert_eq!(renamed.version, created.version + 1);
+    assert!(renamed.updated > created.updated);
+    // Exactly what is stored.
+    let stored = table
+        .get::<Member>(key.clone())
+        .consistent_read()
+        .await
+        .unwrap();
+    assert_eq!(stored.as_ref(), Some(&renamed));
+
+    // An addition is computed by DynamoDB from the value it finds: that result is read back.
+    let counted = table.metered();
+    let member = counted
+        .update::<Member>(key.clone())
+        .set(f.handle, "annie".into())
+        .add(f.visits, 1)
+        .await
+        .unwrap();
+    assert_eq!(counted.cost().requests, 3, "{}", counted.cost());
+    assert_eq!((member.visits, member.version), (1, renamed.version + 1));
+    assert_eq!(
+        table.get::<Member>(key).consistent_read().await.unwrap(),
+        Some(member)
+    );
+}

@@ -181,9 +181,10 @@ impl<'t, E: Entity> Update<'t, E> {
         self.check()?;
         let schema = E::SCHEMA;
         let affected = affected_indexes(&schema, &self.actions);
-        // Retrying is only sound when a failed condition can only be the index guard's.
-        let attempts = if affected.is_empty() || self.condition.is_some() || self.version.is_some()
-        {
+        // Retrying is only sound when a failed condition can only be one of the framework's
+        // guards on what was read (index inputs, unique values, the version).
+        let reads_first = !affected.is_empty() || touches_guards(&schema, &self.actions);
+        let attempts = if !reads_first || self.condition.is_some() || self.version.is_some() {
             1
         } else {
             3
@@ -206,6 +207,7 @@ impl<'t, E: Entity> Update<'t, E> {
         exprs: &mut Expressions,
         mut set: Vec<String>,
         mut remove: Vec<String>,
+        now: &str,
     ) -> Result<String> {
         let table = self.table;
         let schema = E::SCHEMA;
@@ -220,7 +222,7 @@ impl<'t, E: Entity> Update<'t, E> {
             }
         }
         if let Some(attribute) = schema.updated_at {
-            let now = AttributeValue::S(clock::timestamp_text(SystemTime::now()));
+            let now = AttributeValue::S(now.to_owned());
             set.push(format!("{} = {}", exprs.name(attribute), exprs.value(now)));
         }
         for action in &self.actions {
@@ -264,6 +266,47 @@ impl<'t, E: Entity> Update<'t, E> {
         Ok(expression.trim_start().to_owned())
     }
 
+    /// The item this update will store, built from the item read (`changed`: `old` with the
+    /// update's sets and removes and the derived index keys), when that is exact: every action
+    /// is a set or a remove (an addition or an append is computed by DynamoDB from the value
+    /// it finds), and, for an entity with a version, the version is still the one read (a
+    /// condition added here; a change in between fails it, and the update is read again).
+    /// Attributes the update does not touch are as read, as with any read-modify-write.
+    fn stored_after(
+        &self,
+        exprs: &mut Expressions,
+        old: &crate::Item,
+        mut changed: crate::Item,
+        now: &str,
+    ) -> Option<crate::Item> {
+        let schema = E::SCHEMA;
+        let computable = self
+            .actions
+            .iter()
+            .all(|a| matches!(a, Action::Set(..) | Action::Remove(_)));
+        if !computable {
+            return None;
+        }
+        if let Some(attribute) = schema.version {
+            let name = exprs.name(attribute);
+            let read = match old.get(attribute) {
+                Some(value) => format!("{name} = {}", exprs.value(value.clone())),
+                None => format!("attribute_not_exists({name})"),
+            };
+            exprs.require(read);
+            let version = match old.get(attribute) {
+                Some(AttributeValue::N(n)) => n.parse::<u64>().ok()?,
+                None => 0,
+                Some(_) => return None,
+            };
+            changed.insert(attribute.to_owned(), number(version.saturating_add(1)));
+        }
+        if let Some(attribute) = schema.updated_at {
+            changed.insert(attribute.to_owned(), AttributeValue::S(now.to_owned()));
+        }
+        Some(changed)
+    }
+
     /// The mistakes that can be found before anything is sent.
     fn check(&mut self) -> Result<()> {
         if let Some(error) = self.error.take() {
@@ -303,7 +346,8 @@ impl<'t, E: Entity> Update<'t, E> {
             )));
         }
         let mut exprs = Expressions::default();
-        let expression = self.expression(&mut exprs, Vec::new(), Vec::new())?;
+        let now = clock::timestamp_text(SystemTime::now());
+        let expression = self.expression(&mut exprs, Vec::new(), Vec::new(), &now)?;
         Ok((self.key, expression, exprs, self.version))
     }
 
@@ -315,8 +359,11 @@ impl<'t, E: Entity> Update<'t, E> {
         let mut remove = Vec::new();
 
         let touches_unique = touches_guards(&schema, &self.actions);
+        let now = clock::timestamp_text(SystemTime::now());
         let mut guard_ops = Vec::new();
         let mut read = None;
+        // The item as this update will store it, where that can be known from the item read.
+        let mut after = None;
         if !affected.is_empty() || touches_unique {
             let stored = unique::read_current(table, &self.key).await?;
             let old = own_item::<E>(&self.key, stored)?.ok_or_else(|| Error::NotFound {
@@ -336,7 +383,7 @@ impl<'t, E: Entity> Update<'t, E> {
                     _ => {}
                 }
             }
-            let entity = E::from_item(changed)?;
+            let entity = E::from_item(changed.clone())?;
             if touches_unique {
                 let before = E::from_item(old.clone())?;
                 unique::require_unchanged::<E>(&mut exprs, Some(&old));
@@ -347,6 +394,7 @@ impl<'t, E: Entity> Update<'t, E> {
                 match entity.index_key(index.index)? {
                     Some(key) => {
                         check_index_key_size(&schema, index.index, &key)?;
+                        crate::__private::put_key(&mut changed, &pk, &sk, key.clone());
                         set.push(format!(
                             "{} = {}",
                             exprs.name(&pk),
@@ -363,6 +411,8 @@ impl<'t, E: Entity> Update<'t, E> {
                     None => {
                         remove.push(exprs.name(&pk));
                         remove.push(exprs.name(&sk));
+                        changed.remove(&pk);
+                        changed.remove(&sk);
                     }
                 }
                 // The key was derived from these values: they must still be the stored ones.
@@ -375,13 +425,17 @@ impl<'t, E: Entity> Update<'t, E> {
                     exprs.require(guard);
                 }
             }
+            if !guard_ops.is_empty() {
+                after = self.stored_after(&mut exprs, &old, changed, &now);
+            }
             read = Some(old);
         }
 
-        let expression = self.expression(&mut exprs, set, remove)?;
+        let expression = self.expression(&mut exprs, set, remove, &now)?;
         if !guard_ops.is_empty() {
             // A unique value moves: the update and the guards' moves in one transaction, which
-            // returns no item, so the result is read back.
+            // returns no item: the result is built from the item read where that is exact, and
+            // read back otherwise.
             let key_item = table.schema.key_item(&self.key);
             let mut ops = vec![unique::TxOp {
                 item: unique::update(table, key_item, expression.trim_start().to_owned(), exprs)?,
@@ -397,6 +451,9 @@ impl<'t, E: Entity> Update<'t, E> {
                 .finish::<E>(table, ops, read)
                 .await
                 .map_err(|f| f.error)?;
+            if let Some(after) = after {
+                return E::from_item(after);
+            }
             let stored = unique::read_current(table, &self.key).await?;
             return stored
                 .ok_or_else(|| Error::NotFound {
