@@ -50,8 +50,13 @@ pub struct Field<E, T, K = kind::Settable> {
     name: &'static str,
     attribute: &'static str,
     encode: fn(&T) -> Result<Option<AttributeValue>, Error>,
+    /// For an input of GSI keys: the value's text in a key (`None` for a `None` value).
+    key: Option<KeyPart<T>>,
     marker: PhantomData<fn() -> (E, K)>,
 }
+
+/// A value's text in a key, `None` when the value is `None` (a sparse index's input).
+pub(crate) type KeyPart<T> = fn(&T) -> Option<Result<String, crate::KeyValueError>>;
 
 impl<E, T, K> Clone for Field<E, T, K> {
     fn clone(&self) -> Self {
@@ -79,8 +84,39 @@ impl<E, T, K> Field<E, T, K> {
             name,
             attribute,
             encode,
+            key: None,
             marker: PhantomData,
         }
+    }
+
+    /// Used by generated code, for inputs of GSI keys.
+    #[doc(hidden)]
+    pub const fn __new_keyed(
+        name: &'static str,
+        attribute: &'static str,
+        encode: fn(&T) -> Result<Option<AttributeValue>, Error>,
+        key: fn(&T) -> Option<Result<String, crate::KeyValueError>>,
+    ) -> Self {
+        Field {
+            name,
+            attribute,
+            encode,
+            key: Some(key),
+            marker: PhantomData,
+        }
+    }
+
+    /// The value's text in a key, if the field is an input of GSI keys.
+    pub(crate) fn key_part(
+        &self,
+        value: &T,
+    ) -> Option<Option<Result<String, crate::KeyValueError>>> {
+        self.key.map(|key| key(value))
+    }
+
+    /// Whether the field is an input of GSI keys.
+    pub(crate) fn is_key_part(&self) -> bool {
+        self.key.is_some()
     }
 
     /// The Rust field name.

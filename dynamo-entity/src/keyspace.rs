@@ -158,6 +158,37 @@ impl KeySpace {
     }
 }
 
+/// The placeholder values of `key`, built from `template`: `(field, text)` in template order,
+/// or `None` when the template cannot produce the key. Unambiguous because a placeholder never
+/// holds `#` and two placeholders are always separated by a literal holding one: each
+/// `#`-separated segment holds one placeholder at most.
+pub(crate) fn captures<'k>(
+    template: &'static str,
+    key: &'k str,
+) -> Option<Vec<(&'static str, &'k str)>> {
+    let segments: Vec<&str> = template.split('#').collect();
+    let parts: Vec<&str> = key.split('#').collect();
+    if segments.len() != parts.len() {
+        return None;
+    }
+    let mut found = Vec::new();
+    for (segment, part) in segments.into_iter().zip(parts) {
+        match segment.split_once('<') {
+            None if segment == part => {}
+            None => return None,
+            Some((before, rest)) => {
+                let (name, after) = rest.split_once('>')?;
+                let value = part.strip_prefix(before)?.strip_suffix(after)?;
+                if value.is_empty() || after.contains('<') {
+                    return None;
+                }
+                found.push((name, value));
+            }
+        }
+    }
+    Some(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::KeySpace;
@@ -176,6 +207,23 @@ mod tests {
         assert!(framed.matches("V12X#a"));
         assert!(framed.matches("VXXX#a"));
         assert!(!framed.matches("VX#a"));
+    }
+
+    #[test]
+    fn captures_the_values_of_a_key() {
+        use super::captures;
+        assert_eq!(
+            captures("PET#<pet_id>#VAX#<n>", "PET#rex#VAX#0000000001"),
+            Some(vec![("pet_id", "rex"), ("n", "0000000001")])
+        );
+        assert_eq!(
+            captures("V<n>X#<m>", "V12X#a"),
+            Some(vec![("n", "12"), ("m", "a")])
+        );
+        assert_eq!(captures("PROFILE", "PROFILE"), Some(vec![]));
+        assert_eq!(captures("PET#<pet_id>", "PET#"), None);
+        assert_eq!(captures("PET#<pet_id>", "PET#rex#VAX#1"), None);
+        assert_eq!(captures("PET#<pet_id>", "VET#rex"), None);
     }
 
     #[test]

@@ -287,6 +287,15 @@ pub mod __private {
         })
     }
 
+    /// A value's text in a key, for an update that derives an index key from the values it
+    /// sets.
+    #[inline]
+    pub fn key_text(value: &dyn KeyValue) -> Result<String, KeyValueError> {
+        let mut out = String::new();
+        value.write_key(&mut out)?;
+        Ok(out)
+    }
+
     /// Stores the entity-type attribute.
     #[inline]
     pub fn put_entity_type(item: &mut Item, entity: &'static str) {

@@ -71,6 +71,7 @@ impl Table {
             condition: None,
             version: None,
             error: None,
+            key_parts: Vec::new(),
         }
     }
 }
@@ -85,9 +86,92 @@ pub struct Update<'t, E> {
     version: Option<u64>,
     /// The first mistake made while building; reported by `send`, before anything is sent.
     error: Option<Error>,
+    /// The key text of each GSI input this update sets, by field name (`None`: set to `None`).
+    key_parts: Vec<(&'static str, Option<String>)>,
 }
 
 impl<'t, E: Entity> Update<'t, E> {
+    /// Records the key text of a GSI input's new value.
+    fn key_part<T, K>(&mut self, field: &Field<E, T, K>, value: &T) {
+        match field.key_part(value) {
+            None => {}
+            Some(None) => self.key_parts.push((field.name(), None)),
+            Some(Some(Ok(text))) => self.key_parts.push((field.name(), Some(text))),
+            Some(Some(Err(reason))) => {
+                let template = E::SCHEMA
+                    .keys
+                    .iter()
+                    .flat_map(|key| std::iter::once(key.pk).chain(key.sk))
+                    .find(|t| t.contains(&format!("<{}>", field.name())))
+                    .unwrap_or_default();
+                self.error.get_or_insert(Error::InvalidKey {
+                    entity: E::ENTITY_TYPE,
+                    field: field.name(),
+                    template,
+                    reason,
+                });
+            }
+        }
+    }
+
+    /// The key of `index` built from the values this update sets, if it sets every input of
+    /// that index: `Some(None)` when one of them is `None` (the item leaves a sparse index).
+    fn derived_key(&self, index: Index) -> Option<Option<Key>> {
+        let templates = E::SCHEMA.key_schema(index)?;
+        // The primary key's values are in the key updated, and never change.
+        let primary = E::SCHEMA.key_schema(Index::Primary)?;
+        let mut known: Vec<(&str, &str)> = crate::keyspace::captures(primary.pk, &self.key.pk)?;
+        if let (Some(template), Some(sk)) = (primary.sk, &self.key.sk) {
+            known.extend(crate::keyspace::captures(template, sk)?);
+        }
+        let part = |name: &str| {
+            self.key_parts
+                .iter()
+                .find(|(field, _)| *field == name)
+                .map(|(_, text)| text.as_deref())
+                .or_else(|| {
+                    known
+                        .iter()
+                        .find(|(field, _)| *field == name)
+                        .map(|(_, text)| Some(*text))
+                })
+        };
+        let fill = |template: &str| -> Option<Option<String>> {
+            let mut out = String::with_capacity(template.len() + 16);
+            let mut rest = template;
+            while let Some(open) = rest.find('<') {
+                out.push_str(&rest[..open]);
+                let close = open + rest[open..].find('>')?;
+                match part(&rest[open + 1..close])? {
+                    Some(text) => out.push_str(text),
+                    None => return Some(None),
+                }
+                rest = &rest[close + 1..];
+            }
+            out.push_str(rest);
+            Some(Some(out))
+        };
+        let pk = fill(templates.pk)?;
+        let sk = match templates.sk {
+            Some(sk) => Some(fill(sk)?),
+            None => None,
+        };
+        Some(match (pk, sk) {
+            (Some(pk), None) => Some(Key { pk, sk: None }),
+            (Some(pk), Some(Some(sk))) => Some(Key { pk, sk: Some(sk) }),
+            _ => None,
+        })
+    }
+
+    /// Whether the update must read the item first: it moves a unique value (or their shared
+    /// expiry), or changes an index whose every input it does not set.
+    fn reads_first(&self, affected: &[AffectedIndex]) -> bool {
+        touches_guards(&E::SCHEMA, &self.actions)
+            || affected
+                .iter()
+                .any(|index| self.derived_key(index.index).is_none())
+    }
+
     fn push<T, K>(
         mut self,
         field: Field<E, T, K>,
@@ -118,7 +202,9 @@ impl<'t, E: Entity> Update<'t, E> {
     /// of a GSI key ([`IndexInput`](kind::IndexInput)) can be set too: the update keeps that
     /// index's key in step (see [`send`](Self::send)).
     pub fn set<T, K: kind::Assignable>(self, field: Field<E, T, K>, value: T) -> Self {
-        self.push(field, &value, Action::Set)
+        let mut this = self;
+        this.key_part(&field, &value);
+        this.push(field, &value, Action::Set)
     }
 
     /// Sets the field to `value` only if the item does not have it yet.
@@ -129,6 +215,9 @@ impl<'t, E: Entity> Update<'t, E> {
     /// Removes an optional field's attribute (for a sparse index's input: the item leaves that
     /// index).
     pub fn remove<T, K: kind::Assignable>(mut self, field: Field<E, Option<T>, K>) -> Self {
+        if field.is_key_part() {
+            self.key_parts.push((field.name(), None));
+        }
         self.actions.push(Action::Remove(field.attribute()));
         self
     }
@@ -183,7 +272,7 @@ impl<'t, E: Entity> Update<'t, E> {
         let affected = affected_indexes(&schema, &self.actions);
         // Retrying is only sound when a failed condition can only be one of the framework's
         // guards on what was read (index inputs, unique values, the version).
-        let reads_first = !affected.is_empty() || touches_guards(&schema, &self.actions);
+        let reads_first = self.reads_first(&affected);
         let attempts = if !reads_first || self.condition.is_some() || self.version.is_some() {
             1
         } else {
@@ -364,7 +453,7 @@ impl<'t, E: Entity> Update<'t, E> {
         let mut read = None;
         // The item as this update will store it, where that can be known from the item read.
         let mut after = None;
-        if !affected.is_empty() || touches_unique {
+        if self.reads_first(affected) {
             let stored = unique::read_current(table, &self.key).await?;
             let old = own_item::<E>(&self.key, stored)?.ok_or_else(|| Error::NotFound {
                 entity: schema.entity_type,
@@ -429,6 +518,27 @@ impl<'t, E: Entity> Update<'t, E> {
                 after = self.stored_after(&mut exprs, &old, changed, &now);
             }
             read = Some(old);
+        } else {
+            // Every changed index has all its inputs in this update: its key follows from them,
+            // whatever is stored, so nothing is read.
+            for index in affected {
+                let (pk, sk) = (index.index.pk_attribute(), index.index.sk_attribute());
+                match self.derived_key(index.index).flatten() {
+                    Some(key) => {
+                        check_index_key_size(&schema, index.index, &key)?;
+                        let pk_value = exprs.value(AttributeValue::S(key.pk));
+                        set.push(format!("{} = {pk_value}", exprs.name(&pk)));
+                        if let Some(sk_value) = key.sk {
+                            let sk_value = exprs.value(AttributeValue::S(sk_value));
+                            set.push(format!("{} = {sk_value}", exprs.name(&sk)));
+                        }
+                    }
+                    None => {
+                        remove.push(exprs.name(&pk));
+                        remove.push(exprs.name(&sk));
+                    }
+                }
+            }
         }
 
         let expression = self.expression(&mut exprs, set, remove, &now)?;

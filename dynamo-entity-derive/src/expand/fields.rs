@@ -98,7 +98,15 @@ pub(super) fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> 
 }
 
 /// What the typed API may do with a field (see the runtime's `condition::kind`).
-pub(super) fn field_kind(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    KeyInput,
+    Managed,
+    IndexInput,
+    Settable,
+}
+
+fn kind_of(cont: &Container<'_>, field: &Field<'_>) -> Kind {
     let uses_field = |def: &KeyDef| {
         def.templates().any(|(_, t)| {
             t.template
@@ -109,12 +117,42 @@ pub(super) fn field_kind(cont: &Container<'_>, field: &Field<'_>) -> TokenStream
     let in_primary = cont.primary.as_ref().is_some_and(uses_field);
     let in_gsi = cont.gsis.iter().any(uses_field);
     match field.role {
-        _ if in_primary => quote!(::dynamo_entity::__private::kind::KeyInput),
-        Some((Role::Version | Role::CreatedAt | Role::UpdatedAt, _)) => {
-            quote!(::dynamo_entity::__private::kind::Managed)
-        }
-        _ if in_gsi => quote!(::dynamo_entity::__private::kind::IndexInput),
-        _ => quote!(::dynamo_entity::__private::kind::Settable),
+        _ if in_primary => Kind::KeyInput,
+        Some((Role::Version | Role::CreatedAt | Role::UpdatedAt, _)) => Kind::Managed,
+        _ if in_gsi => Kind::IndexInput,
+        _ => Kind::Settable,
+    }
+}
+
+/// The field's kind, as the runtime's marker type.
+pub(super) fn field_kind(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
+    match kind_of(cont, field) {
+        Kind::KeyInput => quote!(::dynamo_entity::__private::kind::KeyInput),
+        Kind::Managed => quote!(::dynamo_entity::__private::kind::Managed),
+        Kind::IndexInput => quote!(::dynamo_entity::__private::kind::IndexInput),
+        Kind::Settable => quote!(::dynamo_entity::__private::kind::Settable),
+    }
+}
+
+/// For an input of GSI keys: a closure giving a value's text in a key (`None` for a `None`
+/// value, which leaves the item out of a sparse index), so that an update that sets every input
+/// of an index can derive its key without reading the item.
+fn key_part(field: &Field<'_>) -> TokenStream {
+    let ty = field.ty;
+    let key_type = field.option_inner.unwrap_or(ty);
+    // `key_value`, spanned at the key type as the key builders do, so that a type that cannot
+    // be a key is reported once, by the one same error.
+    let text = quote_spanned! {key_type.span()=>
+        ::dynamo_entity::__private::key_text(
+            ::dynamo_entity::__private::key_value::<#key_type>(__dynamo_part))
+    };
+    match field.option_inner {
+        Some(_) => quote! {
+            |__dynamo_value: &#ty| __dynamo_value.as_ref().map(|__dynamo_part| #text)
+        },
+        None => quote! {
+            |__dynamo_part: &#ty| ::dynamo_entity::__private::Option::Some(#text)
+        },
     }
 }
 
@@ -140,12 +178,23 @@ pub(super) fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> Token
         let field_name = &f.name;
         let attribute = &f.attribute;
         let put = put_field(entity, f, quote!(__dynamo_value));
-        quote! {
-            #name: ::dynamo_entity::__private::Field::__new(#field_name, #attribute, |__dynamo_value: &#ty| {
+        let encode = quote! {
+            |__dynamo_value: &#ty| {
                 let mut __dynamo_item = ::dynamo_entity::__private::Item::new();
                 #put
                 ::dynamo_entity::__private::Result::Ok(__dynamo_item.remove(#attribute))
-            })
+            }
+        };
+        if kind_of(cont, f) == Kind::IndexInput {
+            let key = key_part(f);
+            quote! {
+                #name: ::dynamo_entity::__private::Field::__new_keyed(
+                    #field_name, #attribute, #encode, #key)
+            }
+        } else {
+            quote! {
+                #name: ::dynamo_entity::__private::Field::__new(#field_name, #attribute, #encode)
+            }
         }
     });
     let struct_doc =
