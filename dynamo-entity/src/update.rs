@@ -261,11 +261,18 @@ impl<'t, E: Entity> Update<'t, E> {
 
     /// Sends the request.
     ///
-    /// When a changed field is an input of a GSI key, the item is read first (consistently), the
-    /// GSI's key is derived again from the changed entity (or removed, for a sparse index whose
-    /// input became `None`), and the write is conditioned on the old values of every input of
-    /// that index, so that a concurrent change cannot leave a stale key. If such a change lands
-    /// in between, the update is read and tried again (three times at most).
+    /// When a changed field is an input of a GSI key and the update sets every input of that
+    /// key (the primary key's values come from the key updated), the key is derived from those
+    /// values and written in the same request: nothing is read. When it sets only some, the
+    /// item is read first (consistently), the GSI's key is derived again from the changed
+    /// entity (or removed, for a sparse index whose input became `None`), and the write is
+    /// conditioned on the old values of every input of that index, so that a concurrent change
+    /// cannot leave a stale key. If such a change lands in between, the update is read and tried
+    /// again (three times at most).
+    ///
+    /// An update that moves a unique value is a read and one transaction (entity and guards);
+    /// the entity returned is built from the item read when every action is a set or a remove,
+    /// and read back otherwise.
     pub async fn send(mut self) -> Result<E> {
         self.check()?;
         let schema = E::SCHEMA;
