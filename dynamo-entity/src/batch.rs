@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -547,11 +547,13 @@ impl BatchWrite<'_> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let chunks: Vec<Vec<PendingWrite>> = self
-            .writes
-            .chunks(WRITE_CHUNK)
-            .map(<[PendingWrite]>::to_vec)
-            .collect();
+        // The writes move into their chunks: no item is copied here.
+        let mut writes = self.writes.into_iter();
+        let chunks: Vec<Vec<PendingWrite>> = std::iter::from_fn(|| {
+            let chunk: Vec<PendingWrite> = writes.by_ref().take(WRITE_CHUNK).collect();
+            (!chunk.is_empty()).then_some(chunk)
+        })
+        .collect();
         let table = self.table;
         let options = self.options;
         let control = Control::new(options.deadline);
@@ -581,7 +583,10 @@ async fn write_chunk(
     control: &Control,
     chunk: Vec<PendingWrite>,
 ) -> ChunkOutcome<PendingWrite> {
-    drive(chunk, options.max_attempts, control, |pending| async move {
+    // Shared, so that an attempt's list of what is pending costs no copy of the items: each
+    // attempt copies an item once, into its request.
+    let chunk: Vec<Arc<PendingWrite>> = chunk.into_iter().map(Arc::new).collect();
+    let outcome = drive(chunk, options.max_attempts, control, |pending| async move {
         let requests = pending
             .iter()
             .map(|w| w.request(table))
@@ -615,5 +620,11 @@ async fn write_chunk(
             pending.into_iter().partition(|w| left.contains(&w.key));
         Ok((accepted, retry))
     })
-    .await
+    .await;
+    let unshare = |w: Arc<PendingWrite>| Arc::try_unwrap(w).unwrap_or_else(|w| (*w).clone());
+    ChunkOutcome {
+        done: outcome.done.into_iter().map(unshare).collect(),
+        left: outcome.left.into_iter().map(unshare).collect(),
+        error: outcome.error,
+    }
 }
