@@ -379,9 +379,9 @@ impl<E: Entity> BatchGet<'_, E> {
                     .batch_get_item()
                     .request_items(&table.name, request)
                     .set_return_consumed_capacity(table.consumed_capacity())
-                    .send()
-                    .await;
-                table.meter.observe_many(Capacity::Read, &result);
+                    .send();
+                let span = table.span("BatchGetItem", Some(E::ENTITY_TYPE), None);
+                let result = table.sent_many(Capacity::Read, &span, result).await;
                 let mut output = result.map_err(|e| {
                     let again = again(&e);
                     (crate::request_error("BatchGetItem", e), again)
@@ -391,6 +391,7 @@ impl<E: Entity> BatchGet<'_, E> {
                     .as_mut()
                     .and_then(|r| r.remove(&table.name))
                     .unwrap_or_default();
+                span.record("items", found.len());
                 let left = output
                     .unprocessed_keys
                     .and_then(|mut u| u.remove(&table.name))
@@ -597,9 +598,9 @@ async fn write_chunk(
             .batch_write_item()
             .request_items(&table.name, requests)
             .set_return_consumed_capacity(table.consumed_capacity())
-            .send()
-            .await;
-        table.meter.observe_many(Capacity::Write, &result);
+            .send();
+        let span = table.span("BatchWriteItem", None, None);
+        let result = table.sent_many(Capacity::Write, &span, result).await;
         let output = result.map_err(|e| {
             let again = again(&e);
             (crate::request_error("BatchWriteItem", e), again)

@@ -165,6 +165,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             None => None,
         };
         let spec = QuerySpec {
+            entity: C::NAME,
             index: self.index,
             pk: &self.pk,
             sk: &SortKeyCondition::Any,

@@ -50,12 +50,17 @@ impl Meter {
     }
 
     /// Counts one request and what it consumed, if DynamoDB said.
-    pub fn record(&self, kind: Capacity, consumed: Option<&ConsumedCapacity>) {
-        self.record_many(kind, consumed.map(std::slice::from_ref));
+    pub fn record(&self, kind: Capacity, consumed: Option<&ConsumedCapacity>) -> Option<f64> {
+        self.record_many(kind, consumed.map(std::slice::from_ref))
     }
 
     /// Counts one request that consumed capacity in several tables (a transaction).
-    pub fn record_many(&self, kind: Capacity, consumed: Option<&[ConsumedCapacity]>) {
+    /// Returns the units, if DynamoDB reported them.
+    pub fn record_many(
+        &self,
+        kind: Capacity,
+        consumed: Option<&[ConsumedCapacity]>,
+    ) -> Option<f64> {
         let units: f64 = consumed
             .unwrap_or_default()
             .iter()
@@ -68,16 +73,21 @@ impl Meter {
             Capacity::Read => totals.0 += units,
             Capacity::Write => totals.1 += units,
         }
+        consumed.map(|_| units)
     }
 
     /// Counts one request from its result.
-    pub fn observe<O: Consumed, E>(&self, kind: Capacity, result: &Result<O, E>) {
-        self.record(kind, result.as_ref().ok().and_then(Consumed::consumed));
+    pub fn observe<O: Consumed, E>(&self, kind: Capacity, result: &Result<O, E>) -> Option<f64> {
+        self.record(kind, result.as_ref().ok().and_then(Consumed::consumed))
     }
 
     /// Counts one request from its result, which reports capacity per table.
-    pub fn observe_many<O: ConsumedMany, E>(&self, kind: Capacity, result: &Result<O, E>) {
-        self.record_many(kind, result.as_ref().ok().and_then(ConsumedMany::consumed));
+    pub fn observe_many<O: ConsumedMany, E>(
+        &self,
+        kind: Capacity,
+        result: &Result<O, E>,
+    ) -> Option<f64> {
+        self.record_many(kind, result.as_ref().ok().and_then(ConsumedMany::consumed))
     }
 
     pub fn total(&self) -> Cost {
@@ -133,3 +143,44 @@ consumed_many!(
     aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
     aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput
 );
+
+impl crate::Table {
+    /// Sends one request inside its span (so the SDK's own spans nest under it) and counts it,
+    /// with its consumed capacity, on the meter and in the span.
+    pub(crate) async fn sent<O: Consumed, E>(
+        &self,
+        kind: Capacity,
+        span: &tracing::Span,
+        request: impl std::future::Future<Output = Result<O, E>>,
+    ) -> Result<O, E> {
+        use tracing::Instrument;
+        let result = request.instrument(span.clone()).await;
+        record_units(span, kind, self.meter.observe(kind, &result));
+        result
+    }
+
+    /// [`sent`](Self::sent) for a request that reports capacity per table (batches,
+    /// transactions).
+    pub(crate) async fn sent_many<O: ConsumedMany, E>(
+        &self,
+        kind: Capacity,
+        span: &tracing::Span,
+        request: impl std::future::Future<Output = Result<O, E>>,
+    ) -> Result<O, E> {
+        use tracing::Instrument;
+        let result = request.instrument(span.clone()).await;
+        record_units(span, kind, self.meter.observe_many(kind, &result));
+        result
+    }
+}
+
+/// Records a request's consumed capacity in its span, when DynamoDB reported it.
+pub(crate) fn record_units(span: &tracing::Span, kind: Capacity, units: Option<f64>) {
+    if let Some(units) = units {
+        let field = match kind {
+            Capacity::Read => "read_units",
+            Capacity::Write => "write_units",
+        };
+        span.record(field, units);
+    }
+}

@@ -98,7 +98,8 @@
 //!   [`Collection`];
 //! * many items: [`Table::transaction`], [`Table::read_transaction`], [`Table::batch_get`],
 //!   [`Table::batch_write`], and [`Table::scan_for_migration`] for backfills only;
-//! * cost: [`Table::metered`] and [`Table::cost`].
+//! * cost: [`Table::metered`] and [`Table::cost`]; each request in a `tracing` span, labelled
+//!   with [`Table::pattern`].
 //!
 //! Every failure is an [`Error`] naming the entity and key, field or attribute concerned.
 //!

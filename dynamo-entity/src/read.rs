@@ -67,7 +67,7 @@ impl<E: Entity> Get<'_, E> {
     /// Sends the request. An item whose TTL has passed is not returned, even before DynamoDB
     /// deletes it.
     pub async fn send(self) -> Result<Option<E>> {
-        let item = read_item(self.table, &self.key, self.consistent).await?;
+        let item = read_item(self.table, E::ENTITY_TYPE, &self.key, self.consistent).await?;
         let now = clock::epoch_seconds(SystemTime::now());
         item.filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
             .map(E::from_item)
@@ -75,18 +75,24 @@ impl<E: Entity> Get<'_, E> {
     }
 }
 
-/// The item stored under `key`, as it is (expired or not, of whatever entity type).
-pub(crate) async fn read_item(table: &Table, key: &Key, consistent: bool) -> Result<Option<Item>> {
-    let output = table
+/// The item stored under `key`, as it is (expired or not, of whatever entity type); `entity`
+/// names what is expected there, for the request's span.
+pub(crate) async fn read_item(
+    table: &Table,
+    entity: &str,
+    key: &Key,
+    consistent: bool,
+) -> Result<Option<Item>> {
+    let span = table.span("GetItem", Some(entity), None);
+    let request = table
         .client
         .get_item()
         .table_name(&table.name)
         .set_key(Some(table.schema.key_item(key)))
         .consistent_read(consistent)
         .set_return_consumed_capacity(table.consumed_capacity())
-        .send()
-        .await;
-    table.meter.observe(Capacity::Read, &output);
+        .send();
+    let output = table.sent(Capacity::Read, &span, request).await;
     Ok(output.map_err(|e| crate::request_error("GetItem", e))?.item)
 }
 
@@ -267,6 +273,8 @@ impl Paging {
 
 /// One Query request, whatever decodes its items.
 pub(crate) struct QuerySpec<'q> {
+    /// The entity (or collection) read, for the request's span.
+    pub entity: &'q str,
     pub index: Index,
     pub pk: &'q str,
     pub sk: &'q SortKeyCondition,
@@ -338,19 +346,21 @@ pub(crate) async fn run_query(
         }
         request = request.filter_expression(expression);
     }
-    let output = request
+    let index_name = index.index_name();
+    let span = table.span("Query", Some(spec.entity), index_name.as_deref());
+    let request = request
         .set_return_consumed_capacity(table.consumed_capacity())
-        .send()
-        .await;
-    table.meter.observe(Capacity::Read, &output);
+        .send();
+    let output = table.sent(Capacity::Read, &span, request).await;
     let output = output.map_err(|e| crate::request_error("Query", e))?;
     let now = clock::epoch_seconds(SystemTime::now());
-    let items = output
+    let items: Vec<Item> = output
         .items
         .unwrap_or_default()
         .into_iter()
         .filter(|item| !is_expired(item, spec.ttl, now))
         .collect();
+    span.record("items", items.len());
     let last_key = output.last_evaluated_key.filter(|key| !key.is_empty());
     Ok((items, last_key))
 }
@@ -443,6 +453,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         }
         let filter = exprs.condition().map(|expression| (expression, exprs));
         let spec = QuerySpec {
+            entity: E::ENTITY_TYPE,
             index: self.query.index,
             pk: &self.query.pk,
             sk: &self.query.sk,

@@ -112,16 +112,20 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                         AttributeValue::S(E::ENTITY_TYPE.to_owned()),
                     )
                     .set_return_consumed_capacity(table.consumed_capacity())
-                    .send()
-                    .await;
-                table.meter.observe(Capacity::Read, &result);
+                    .send();
+                let span = table.span("Scan", Some(E::ENTITY_TYPE), None);
+                let result = table.sent(Capacity::Read, &span, result).await;
                 let output = result.map_err(|e| crate::request_error("Scan", e))?;
                 let now = clock::epoch_seconds(SystemTime::now());
-                let items = output
+                let live: Vec<Item> = output
                     .items
                     .unwrap_or_default()
                     .into_iter()
                     .filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
+                    .collect();
+                span.record("items", live.len());
+                let items = live
+                    .into_iter()
                     .map(E::from_item)
                     .collect::<Result<Vec<_>>>()?;
                 let next = output

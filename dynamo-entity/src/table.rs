@@ -404,6 +404,8 @@ pub struct Table {
     pub(crate) cursor_key: Option<crate::CursorKey>,
     /// Whether requests ask DynamoDB for the capacity they consume.
     pub(crate) report_capacity: bool,
+    /// The access pattern the requests through this handle serve, for their tracing spans.
+    pub(crate) pattern: Option<std::sync::Arc<str>>,
 }
 
 /// How long a request may take. [`Table::new`] applies [`Timeouts::DEFAULT`] wherever the
@@ -492,6 +494,7 @@ impl Table {
             meter: crate::cost::Meter::new(),
             cursor_key: None,
             report_capacity: false,
+            pattern: None,
         })
     }
 
@@ -566,12 +569,59 @@ impl Table {
         }
     }
 
-    /// `ReturnConsumedCapacity` for this handle's requests: asked for only where it is read.
+    /// `ReturnConsumedCapacity` for this handle's requests: asked for only where it is read, by a
+    /// metered handle or a tracing subscriber that listens to this crate's request spans.
     pub(crate) fn consumed_capacity(
         &self,
     ) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
-        self.report_capacity
+        let traced = tracing::enabled!(target: "dynamo_entity", tracing::Level::DEBUG);
+        (self.report_capacity || traced)
             .then_some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+    }
+
+    /// The same table, its requests labelled with the access pattern they serve: the label is
+    /// in each request's tracing span.
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Entity, Table};
+    /// # #[derive(Entity)] #[pk = "USER#<owner_id>"] #[sk = "PET#<pet_id>"]
+    /// # struct Pet { owner_id: String, pet_id: String }
+    /// # async fn demo(table: &Table) -> dynamo_entity::Result<()> {
+    /// let pets = table
+    ///     .pattern("pets of an owner")
+    ///     .query(Pet::query("alice")?)
+    ///     .all()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn pattern(&self, label: &str) -> Table {
+        Table {
+            pattern: Some(label.into()),
+            ..self.clone()
+        }
+    }
+
+    /// The span of one request: `dynamodb` at DEBUG level, target `dynamo_entity`, with the
+    /// operation, table, entity, index and access pattern; then the items it returned and the
+    /// capacity it consumed. Without a subscriber that listens, it is never built.
+    pub(crate) fn span(
+        &self,
+        operation: &'static str,
+        entity: Option<&str>,
+        index: Option<&str>,
+    ) -> tracing::Span {
+        tracing::debug_span!(
+            target: "dynamo_entity",
+            "dynamodb",
+            operation,
+            table = %self.name,
+            entity,
+            index,
+            pattern = self.pattern.as_deref(),
+            items = tracing::field::Empty,
+            read_units = tracing::field::Empty,
+            write_units = tracing::field::Empty,
+        )
     }
 
     /// Requests made through this handle (and its clones) so far, failed requests, every page

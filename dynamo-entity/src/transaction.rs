@@ -404,9 +404,9 @@ impl ReadTransaction<'_> {
             .transact_get_items()
             .set_transact_items(Some(items))
             .set_return_consumed_capacity(table.consumed_capacity())
-            .send()
-            .await;
-        table.meter.observe_many(Capacity::Read, &result);
+            .send();
+        let span = table.span("TransactGetItems", None, None);
+        let result = table.sent_many(Capacity::Read, &span, result).await;
         let output = result.map_err(|e| crate::request_error("TransactGetItems", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         let ttl = table.schema.ttl_attribute.as_deref();

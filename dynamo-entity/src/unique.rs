@@ -189,9 +189,10 @@ pub(crate) fn has_unique<E: Entity>() -> bool {
     E::SCHEMA.attributes.iter().any(|a| a.unique)
 }
 
-/// The stored item under `key`, read consistently (the base of a read-modify-write).
-pub(crate) async fn read_current(table: &Table, key: &Key) -> Result<Option<Item>> {
-    crate::read::read_item(table, key, true).await
+/// The stored item under the `E` key `key`, read consistently (the base of a
+/// read-modify-write).
+pub(crate) async fn read_current<E: Entity>(table: &Table, key: &Key) -> Result<Option<Item>> {
+    crate::read::read_item(table, E::ENTITY_TYPE, key, true).await
 }
 
 /// True when a transaction was cancelled and every reason is a conflict with another
@@ -257,24 +258,29 @@ pub(crate) async fn send_transaction(
     token: Option<&str>,
 ) -> std::result::Result<(), Cancelled> {
     let mut attempt = 0;
-    let result = loop {
+    let (result, span) = loop {
         attempt += 1;
-        let result = table
+        let span = table.span("TransactWriteItems", None, None);
+        let request = table
             .client
             .transact_write_items()
             .set_transact_items(Some(items.clone()))
             .set_client_request_token(token.map(str::to_owned))
             .set_return_consumed_capacity(table.consumed_capacity())
-            .send()
-            .await;
+            .send();
+        let result = {
+            use tracing::Instrument;
+            request.instrument(span.clone()).await
+        };
         if attempt < CONFLICT_ATTEMPTS && only_conflicts(&result) {
             table.meter.record_many(Capacity::Write, None);
             tokio::time::sleep(crate::clock::jittered_backoff(attempt)).await;
             continue;
         }
-        break result;
+        break (result, span);
     };
-    table.meter.observe_many(Capacity::Write, &result);
+    let units = table.meter.observe_many(Capacity::Write, &result);
+    crate::cost::record_units(&span, Capacity::Write, units);
     let error = match result {
         Ok(_) => return Ok(()),
         Err(error) => error,

@@ -461,7 +461,7 @@ impl<'t, E: Entity> Update<'t, E> {
         // The item as this update will store it, where that can be known from the item read.
         let mut after = None;
         if self.reads_first(affected) {
-            let stored = unique::read_current(table, &self.key).await?;
+            let stored = unique::read_current::<E>(table, &self.key).await?;
             let old = own_item::<E>(&self.key, stored)?.ok_or_else(|| Error::NotFound {
                 entity: schema.entity_type,
                 key: self.key.clone(),
@@ -571,7 +571,7 @@ impl<'t, E: Entity> Update<'t, E> {
             if let Some(after) = after {
                 return E::from_item(after);
             }
-            let stored = unique::read_current(table, &self.key).await?;
+            let stored = unique::read_current::<E>(table, &self.key).await?;
             return stored
                 .ok_or_else(|| Error::NotFound {
                     entity: schema.entity_type,
@@ -586,11 +586,11 @@ impl<'t, E: Entity> Update<'t, E> {
             .set_key(Some(table.schema.key_item(&self.key)))
             .update_expression(expression.trim_start())
             .return_values(ReturnValue::AllNew);
-        let result = conditioned!(request, exprs)
+        let request = conditioned!(request, exprs)
             .set_return_consumed_capacity(table.consumed_capacity())
-            .send()
-            .await;
-        table.meter.observe(Capacity::Write, &result);
+            .send();
+        let span = table.span("UpdateItem", Some(E::ENTITY_TYPE), None);
+        let result = table.sent(Capacity::Write, &span, request).await;
         match result {
             Ok(output) => E::from_item(output.attributes.unwrap_or_default()),
             Err(e) => Err(write_error(

@@ -429,7 +429,7 @@ impl GuardedWrite {
             // A create has nothing to move: the item must not exist.
             PutMode::Create => (None, None),
             _ => {
-                let read = unique::read_current(table, &self.key).await?;
+                let read = unique::read_current::<E>(table, &self.key).await?;
                 let live = own_item::<E>(&self.key, read.clone())?;
                 if live.is_none() && self.mode == PutMode::Replace {
                     return Err(Error::NotFound {
@@ -473,11 +473,11 @@ impl GuardedWrite {
             .put_item()
             .table_name(&table.name)
             .set_item(Some(item));
-        let result = conditioned!(request, expressions)
+        let request = conditioned!(request, expressions)
             .set_return_consumed_capacity(table.consumed_capacity())
-            .send()
-            .await;
-        table.meter.observe(Capacity::Write, &result);
+            .send();
+        let span = table.span("PutItem", Some(E::ENTITY_TYPE), None);
+        let result = table.sent(Capacity::Write, &span, request).await;
         match result {
             Ok(_) => Ok(()),
             Err(e) => {
@@ -500,7 +500,7 @@ impl GuardedWrite {
         table: &Table,
         mut expressions: Expressions,
     ) -> std::result::Result<Option<E>, PutFailure> {
-        let read = unique::read_current(table, &self.key).await?;
+        let read = unique::read_current::<E>(table, &self.key).await?;
         let Some(old_item) = own_item::<E>(&self.key, read)? else {
             // Nothing live stored: as a single delete would, fail only if the item had to exist.
             return match (self.mode, self.expected_version) {
@@ -744,11 +744,11 @@ impl<'t, E: Entity> Delete<'t, E> {
         if self.return_old {
             request = request.return_values(ReturnValue::AllOld);
         }
-        let result = request
+        let request = request
             .set_return_consumed_capacity(table.consumed_capacity())
-            .send()
-            .await;
-        table.meter.observe(Capacity::Write, &result);
+            .send();
+        let span = table.span("DeleteItem", Some(E::ENTITY_TYPE), None);
+        let result = table.sent(Capacity::Write, &span, request).await;
         match result {
             // A deleted item that had expired was absent already.
             Ok(output) => match own_item::<E>(&self.key, output.attributes) {
