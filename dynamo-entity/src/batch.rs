@@ -381,7 +381,7 @@ impl<E: Entity> BatchGet<'_, E> {
                     .set_return_consumed_capacity(table.consumed_capacity())
                     .send();
                 let span = table.span("BatchGetItem", Some(E::ENTITY_TYPE), None);
-                let result = table.sent_many(Capacity::Read, &span, result).await;
+                let result = table.sent(Capacity::Read, &span, result).await;
                 let mut output = result.map_err(|e| {
                     let again = again(&e);
                     (crate::request_error("BatchGetItem", e), again)
@@ -600,7 +600,7 @@ async fn write_chunk(
             .set_return_consumed_capacity(table.consumed_capacity())
             .send();
         let span = table.span("BatchWriteItem", None, None);
-        let result = table.sent_many(Capacity::Write, &span, result).await;
+        let result = table.sent(Capacity::Write, &span, result).await;
         let output = result.map_err(|e| {
             let again = again(&e);
             (crate::request_error("BatchWriteItem", e), again)

@@ -49,18 +49,9 @@ impl Meter {
         Arc::default()
     }
 
-    /// Counts one request and what it consumed, if DynamoDB said.
-    pub fn record(&self, kind: Capacity, consumed: Option<&ConsumedCapacity>) -> Option<f64> {
-        self.record_many(kind, consumed.map(std::slice::from_ref))
-    }
-
-    /// Counts one request that consumed capacity in several tables (a transaction).
-    /// Returns the units, if DynamoDB reported them.
-    pub fn record_many(
-        &self,
-        kind: Capacity,
-        consumed: Option<&[ConsumedCapacity]>,
-    ) -> Option<f64> {
+    /// Counts one request and what it consumed, if DynamoDB said (per table, for batches and
+    /// transactions). Returns the units, if DynamoDB reported them.
+    pub fn record(&self, kind: Capacity, consumed: Option<&[ConsumedCapacity]>) -> Option<f64> {
         let units: f64 = consumed
             .unwrap_or_default()
             .iter()
@@ -81,15 +72,6 @@ impl Meter {
         self.record(kind, result.as_ref().ok().and_then(Consumed::consumed))
     }
 
-    /// Counts one request from its result, which reports capacity per table.
-    pub fn observe_many<O: ConsumedMany, E>(
-        &self,
-        kind: Capacity,
-        result: &Result<O, E>,
-    ) -> Option<f64> {
-        self.record_many(kind, result.as_ref().ok().and_then(ConsumedMany::consumed))
-    }
-
     pub fn total(&self) -> Cost {
         let (read_units, write_units) = *self.units.lock().unwrap_or_else(|e| e.into_inner());
         Cost {
@@ -100,16 +82,17 @@ impl Meter {
     }
 }
 
-/// SDK outputs that report consumed capacity.
+/// SDK outputs that report consumed capacity: one entry for single-item operations and
+/// queries, one per table for batches and transactions.
 pub(crate) trait Consumed {
-    fn consumed(&self) -> Option<&ConsumedCapacity>;
+    fn consumed(&self) -> Option<&[ConsumedCapacity]>;
 }
 
 macro_rules! consumed {
     ($($output:ty),*) => {$(
         impl Consumed for $output {
-            fn consumed(&self) -> Option<&ConsumedCapacity> {
-                self.consumed_capacity()
+            fn consumed(&self) -> Option<&[ConsumedCapacity]> {
+                self.consumed_capacity().map(std::slice::from_ref)
             }
         }
     )*};
@@ -123,21 +106,16 @@ consumed!(
     aws_sdk_dynamodb::operation::update_item::UpdateItemOutput
 );
 
-/// SDK outputs that report consumed capacity per table (batches, transactions).
-pub(crate) trait ConsumedMany {
-    fn consumed(&self) -> Option<&[ConsumedCapacity]>;
-}
-
-macro_rules! consumed_many {
+macro_rules! consumed_per_table {
     ($($output:ty),*) => {$(
-        impl ConsumedMany for $output {
+        impl Consumed for $output {
             fn consumed(&self) -> Option<&[ConsumedCapacity]> {
                 self.consumed_capacity.as_deref()
             }
         }
     )*};
 }
-consumed_many!(
+consumed_per_table!(
     aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput,
     aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput,
     aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
@@ -158,24 +136,10 @@ impl crate::Table {
         record_units(span, kind, self.meter.observe(kind, &result));
         result
     }
-
-    /// [`sent`](Self::sent) for a request that reports capacity per table (batches,
-    /// transactions).
-    pub(crate) async fn sent_many<O: ConsumedMany, E>(
-        &self,
-        kind: Capacity,
-        span: &tracing::Span,
-        request: impl std::future::Future<Output = Result<O, E>>,
-    ) -> Result<O, E> {
-        use tracing::Instrument;
-        let result = request.instrument(span.clone()).await;
-        record_units(span, kind, self.meter.observe_many(kind, &result));
-        result
-    }
 }
 
 /// Records a request's consumed capacity in its span, when DynamoDB reported it.
-pub(crate) fn record_units(span: &tracing::Span, kind: Capacity, units: Option<f64>) {
+fn record_units(span: &tracing::Span, kind: Capacity, units: Option<f64>) {
     if let Some(units) = units {
         let field = match kind {
             Capacity::Read => "read_units",

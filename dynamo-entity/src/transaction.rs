@@ -406,7 +406,7 @@ impl ReadTransaction<'_> {
             .set_return_consumed_capacity(table.consumed_capacity())
             .send();
         let span = table.span("TransactGetItems", None, None);
-        let result = table.sent_many(Capacity::Read, &span, result).await;
+        let result = table.sent(Capacity::Read, &span, result).await;
         let output = result.map_err(|e| crate::request_error("TransactGetItems", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         let ttl = table.schema.ttl_attribute.as_deref();

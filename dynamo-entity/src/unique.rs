@@ -258,7 +258,7 @@ pub(crate) async fn send_transaction(
     token: Option<&str>,
 ) -> std::result::Result<(), Cancelled> {
     let mut attempt = 0;
-    let (result, span) = loop {
+    let result = loop {
         attempt += 1;
         let span = table.span("TransactWriteItems", None, None);
         let request = table
@@ -268,19 +268,13 @@ pub(crate) async fn send_transaction(
             .set_client_request_token(token.map(str::to_owned))
             .set_return_consumed_capacity(table.consumed_capacity())
             .send();
-        let result = {
-            use tracing::Instrument;
-            request.instrument(span.clone()).await
-        };
+        let result = table.sent(Capacity::Write, &span, request).await;
         if attempt < CONFLICT_ATTEMPTS && only_conflicts(&result) {
-            table.meter.record_many(Capacity::Write, None);
             tokio::time::sleep(crate::clock::jittered_backoff(attempt)).await;
             continue;
         }
-        break (result, span);
+        break result;
     };
-    let units = table.meter.observe_many(Capacity::Write, &result);
-    crate::cost::record_units(&span, Capacity::Write, units);
     let error = match result {
         Ok(_) => return Ok(()),
         Err(error) => error,
