@@ -44,6 +44,18 @@ pub struct Shadowed {
     pub cache: u64,
 }
 
+/// A second entity in the same module: each derive imports the runtime's short alias, and the
+/// imports must neither conflict nor warn.
+#[derive(Entity)]
+#[pk = "USER#<id>"]
+#[sk = "NOTE#<at>"]
+pub struct ShadowedToo {
+    /// Key field.
+    pub id: std::string::String,
+    /// Key field.
+    pub at: u64,
+}
+
 mod no_prelude {
     #![no_implicit_prelude]
 
@@ -107,4 +119,17 @@ fn generated_code_works_under_shadowing() {
         core::result::Result::Ok(core::option::Option::Some(no_prelude::BarePage::Bare(_)))
     ));
     assert_eq!(no_prelude::Bare::from_item(item).unwrap().scores, vec![3]);
+
+    let too = ShadowedToo {
+        id: "u1".into(),
+        at: 3,
+    };
+    assert_eq!(
+        too.key().unwrap().sk.as_deref(),
+        core::option::Option::Some("NOTE#00000000000000000003")
+    );
+    let query: dynamo_entity::Query<ShadowedToo> =
+        ShadowedToo::query("u1").unwrap().at_ge(2u64).unwrap();
+    assert_eq!(query.partition_key(), "USER#u1");
+    assert_eq!(ShadowedToo::fields().at.attribute(), "at");
 }

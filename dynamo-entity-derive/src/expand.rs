@@ -1,8 +1,8 @@
 //! Code generation for `#[derive(Entity)]`.
 //!
-//! Generated code names everything by absolute path through `::dynamo_entity::__private`, and
-//! its locals start with `__dynamo`, so that it neither leans on the user's prelude nor clashes
-//! with the user's names.
+//! Generated code names everything through `::dynamo_entity::__private`, by the short alias
+//! `__dynamo` that it imports (see `expand`), and its locals start with `__dynamo`, so that it
+//! neither leans on the user's prelude nor clashes with the user's names.
 
 mod fields;
 mod keys;
@@ -99,7 +99,7 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
         let sk = option_str(index.sk.map(|(lit, _)| lit.value()));
         let sparse = index.sparse();
         quote! {
-            ::dynamo_entity::__private::KeySchema { index: #path, pk: #pk, sk: #sk, sparse: #sparse }
+            __dynamo::KeySchema { index: #path, pk: #pk, sk: #sk, sparse: #sparse }
         }
     });
     let attributes = cont.fields.iter().filter(|f| !f.skip).map(|f| {
@@ -108,7 +108,7 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
         let optional = f.option_inner.is_some();
         let unique = f.unique.is_some();
         quote! {
-            ::dynamo_entity::__private::AttributeSchema {
+            __dynamo::AttributeSchema {
                 field: #field, attribute: #attribute, optional: #optional, unique: #unique,
             }
         }
@@ -119,9 +119,9 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
     let created_at = role(Role::CreatedAt);
     let updated_at = role(Role::UpdatedAt);
     quote! {
-        ::dynamo_entity::__private::EntitySchema {
+        __dynamo::EntitySchema {
             entity_type: #entity,
-            type_attribute: ::dynamo_entity::__private::TYPE_ATTRIBUTE,
+            type_attribute: __dynamo::TYPE_ATTRIBUTE,
             constant_pk: #constant_pk,
             version: #version,
             ttl: #ttl,
@@ -151,10 +151,10 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
         let path = index.index_path();
         let (pk_attribute, sk_attribute) = index.attribute_names();
         quote! {
-            if let ::dynamo_entity::__private::Option::Some(__dynamo_key) =
-                ::dynamo_entity::__private::Entity::index_key(self, #path)?
+            if let __dynamo::Option::Some(__dynamo_key) =
+                __dynamo::Entity::index_key(self, #path)?
             {
-                ::dynamo_entity::__private::put_key(
+                __dynamo::put_key(
                     &mut __dynamo_item, #pk_attribute, #sk_attribute, __dynamo_key);
             }
         }
@@ -174,10 +174,10 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
         let name = &f.name;
         let ty = key_type(f);
         let push = quote_spanned! {ty.span()=>
-            let mut __dynamo_text = ::dynamo_entity::__private::String::new();
-            ::dynamo_entity::__private::write_key_value(
+            let mut __dynamo_text = __dynamo::String::new();
+            __dynamo::write_key_value(
                 &mut __dynamo_text,
-                ::dynamo_entity::__private::key_value::<#ty>(__dynamo_value),
+                __dynamo::key_value::<#ty>(__dynamo_value),
                 #entity,
                 #name,
                 "unique",
@@ -186,7 +186,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
         };
         match f.option_inner {
             Some(_) => quote! {
-                if let ::dynamo_entity::__private::Option::Some(__dynamo_value) = &self.#ident {
+                if let __dynamo::Option::Some(__dynamo_value) = &self.#ident {
                     #push
                 }
             },
@@ -200,6 +200,13 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
         .iter()
         .filter_map(|index| sort_key_query(entity, cont, index, vis));
     quote! {
+        // Generated code is read by the compiler token by token, and the runtime's paths were
+        // most of it: `__dynamo` is a short name for them. A glob import, so that several
+        // entities in one module import the one same name without a conflict.
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        use ::dynamo_entity::__alias::*;
+
         #[automatically_derived]
         impl #ident {
             #(#constants)*
@@ -207,58 +214,58 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl ::dynamo_entity::__private::Entity for #ident {
+        impl __dynamo::Entity for #ident {
             const ENTITY_TYPE: &'static str = #entity;
-            const SCHEMA: ::dynamo_entity::__private::EntitySchema = #schema;
+            const SCHEMA: __dynamo::EntitySchema = #schema;
 
-            fn key(&self) -> ::dynamo_entity::__private::Result<
-                ::dynamo_entity::__private::Key, ::dynamo_entity::__private::Error> {
-                ::dynamo_entity::__private::Result::Ok(#primary_key)
+            fn key(&self) -> __dynamo::Result<
+                __dynamo::Key, __dynamo::Error> {
+                __dynamo::Result::Ok(#primary_key)
             }
 
-            fn index_key(&self, index: ::dynamo_entity::__private::Index)
-                -> ::dynamo_entity::__private::Result<
-                    ::dynamo_entity::__private::Option<::dynamo_entity::__private::Key>,
-                    ::dynamo_entity::__private::Error>
+            fn index_key(&self, index: __dynamo::Index)
+                -> __dynamo::Result<
+                    __dynamo::Option<__dynamo::Key>,
+                    __dynamo::Error>
             {
                 match index {
-                    ::dynamo_entity::__private::Index::Primary => ::dynamo_entity::__private::Entity::key(self)
-                        .map(::dynamo_entity::__private::Option::Some),
+                    __dynamo::Index::Primary => __dynamo::Entity::key(self)
+                        .map(__dynamo::Option::Some),
                     #(#gsi_arms)*
-                    _ => ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::None),
+                    _ => __dynamo::Result::Ok(__dynamo::Option::None),
                 }
             }
 
-            fn unique_values(&self) -> ::dynamo_entity::__private::Result<
-                ::std::vec::Vec<(&'static str, ::dynamo_entity::__private::String)>,
-                ::dynamo_entity::__private::Error,
+            fn unique_values(&self) -> __dynamo::Result<
+                ::std::vec::Vec<(&'static str, __dynamo::String)>,
+                __dynamo::Error,
             > {
                 let mut __dynamo_values = ::std::vec::Vec::new();
                 #(#unique_values)*
-                ::dynamo_entity::__private::Result::Ok(__dynamo_values)
+                __dynamo::Result::Ok(__dynamo_values)
             }
 
-            fn to_item(&self) -> ::dynamo_entity::__private::Result<
-                ::dynamo_entity::__private::Item, ::dynamo_entity::__private::Error> {
-                let mut __dynamo_item = ::dynamo_entity::__private::Item::with_capacity(#capacity);
-                ::dynamo_entity::__private::put_key(
+            fn to_item(&self) -> __dynamo::Result<
+                __dynamo::Item, __dynamo::Error> {
+                let mut __dynamo_item = __dynamo::Item::with_capacity(#capacity);
+                __dynamo::put_key(
                     &mut __dynamo_item,
-                    ::dynamo_entity::__private::PK_ATTRIBUTE,
-                    ::dynamo_entity::__private::SK_ATTRIBUTE,
-                    ::dynamo_entity::__private::Entity::key(self)?,
+                    __dynamo::PK_ATTRIBUTE,
+                    __dynamo::SK_ATTRIBUTE,
+                    __dynamo::Entity::key(self)?,
                 );
                 #(#put_gsis)*
-                ::dynamo_entity::__private::put_entity_type(&mut __dynamo_item, #entity);
+                __dynamo::put_entity_type(&mut __dynamo_item, #entity);
                 #(#puts)*
-                ::dynamo_entity::__private::Result::Ok(__dynamo_item)
+                __dynamo::Result::Ok(__dynamo_item)
             }
 
-            fn from_item(mut __dynamo_item: ::dynamo_entity::__private::Item)
-                -> ::dynamo_entity::__private::Result<Self, ::dynamo_entity::__private::Error>
+            fn from_item(mut __dynamo_item: __dynamo::Item)
+                -> __dynamo::Result<Self, __dynamo::Error>
             {
-                ::dynamo_entity::__private::check_entity_type(
-                    &__dynamo_item, ::dynamo_entity::__private::TYPE_ATTRIBUTE, #entity)?;
-                ::dynamo_entity::__private::Result::Ok(Self {
+                __dynamo::check_entity_type(
+                    &__dynamo_item, __dynamo::TYPE_ATTRIBUTE, #entity)?;
+                __dynamo::Result::Ok(Self {
                     #(#takes,)*
                 })
             }

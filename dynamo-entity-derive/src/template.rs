@@ -178,17 +178,6 @@ impl Template {
     pub fn is_constant(&self) -> bool {
         self.placeholders().next().is_none()
     }
-
-    /// The total length of the literal text, to size the key buffer.
-    pub fn literal_len(&self) -> usize {
-        self.segments
-            .iter()
-            .map(|s| match s {
-                Segment::Literal(text) => text.len(),
-                Segment::Placeholder { .. } => 0,
-            })
-            .sum()
-    }
 }
 
 #[cfg(test)]
@@ -223,7 +212,6 @@ mod tests {
             ]
         );
         assert!(!t.is_constant());
-        assert_eq!(t.literal_len(), 10);
     }
 
     #[test]

@@ -283,6 +283,159 @@ fn decode_error(
     }
 }
 
+/// How the derive stores one kind of field type: the one place each kind is encoded, used by
+/// `to_item` (the `put_*` functions) and by typed field handles ([`encode`],
+/// [`encode_option`]), so that a handle is a function pointer, not generated code.
+#[doc(hidden)]
+pub trait Codec<T: ?Sized> {
+    /// The stored form of `value`; `None` when it is stored as nothing (a serde `None`).
+    fn to_attribute(
+        value: &T,
+        entity: &'static str,
+        field: &'static str,
+    ) -> Result<Option<AttributeValue>, Error>;
+}
+
+/// [`Scalar`] types.
+#[doc(hidden)]
+pub struct ScalarCodec;
+
+/// `Vec<T>` of a [`Scalar`] `T`: a list (`L`).
+#[doc(hidden)]
+pub struct ListCodec;
+
+/// The TTL field: epoch seconds (`N`).
+#[doc(hidden)]
+pub struct TtlCodec;
+
+/// Everything else, through serde in serde_dynamo's format.
+#[doc(hidden)]
+pub struct SerdeCodec;
+
+fn encode_error(entity: &'static str, field: &'static str, message: String) -> Error {
+    Error::Encode {
+        entity,
+        field,
+        message,
+    }
+}
+
+impl<T: Scalar> Codec<T> for ScalarCodec {
+    #[inline]
+    fn to_attribute(
+        value: &T,
+        entity: &'static str,
+        field: &'static str,
+    ) -> Result<Option<AttributeValue>, Error> {
+        match value.to_attribute() {
+            Ok(value) => Ok(Some(value)),
+            Err(message) => Err(encode_error(entity, field, message.into_owned())),
+        }
+    }
+}
+
+impl<T: Scalar> Codec<[T]> for ListCodec {
+    #[inline]
+    fn to_attribute(
+        value: &[T],
+        entity: &'static str,
+        field: &'static str,
+    ) -> Result<Option<AttributeValue>, Error> {
+        let list = value
+            .iter()
+            .map(Scalar::to_attribute)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|message| encode_error(entity, field, message.into_owned()))?;
+        Ok(Some(AttributeValue::L(list)))
+    }
+}
+
+impl<T: Scalar> Codec<Vec<T>> for ListCodec {
+    #[inline]
+    fn to_attribute(
+        value: &Vec<T>,
+        entity: &'static str,
+        field: &'static str,
+    ) -> Result<Option<AttributeValue>, Error> {
+        <ListCodec as Codec<[T]>>::to_attribute(value, entity, field)
+    }
+}
+
+impl<T: TtlValue + std::fmt::Debug> Codec<T> for TtlCodec {
+    /// A value beyond the epoch seconds an `i64` holds is refused rather than clamped (a clamped
+    /// expiry would be another time than the one asked for).
+    #[inline]
+    fn to_attribute(
+        value: &T,
+        entity: &'static str,
+        field: &'static str,
+    ) -> Result<Option<AttributeValue>, Error> {
+        let seconds = value.to_epoch_seconds().ok_or_else(|| {
+            encode_error(
+                entity,
+                field,
+                format!("{value:?} is beyond the epoch seconds a TTL can hold"),
+            )
+        })?;
+        let seconds = itoa::Buffer::new().format(seconds).to_owned();
+        Ok(Some(AttributeValue::N(seconds)))
+    }
+}
+
+impl<T: Serialize + ?Sized> Codec<T> for SerdeCodec {
+    /// `NULL` (an `Option` that is `None`, however its type is spelt) is stored as nothing.
+    fn to_attribute(
+        value: &T,
+        entity: &'static str,
+        field: &'static str,
+    ) -> Result<Option<AttributeValue>, Error> {
+        match crate::ser::to_attribute_value(value) {
+            Ok(AttributeValue::Null(_)) => Ok(None),
+            Ok(value) => Ok(Some(value)),
+            Err(e) => Err(encode_error(entity, field, e.to_string())),
+        }
+    }
+}
+
+/// A field handle's encoder for a field stored by codec `C`.
+#[doc(hidden)]
+pub fn encode<C: Codec<T>, T>(
+    value: &T,
+    entity: &'static str,
+    field: &'static str,
+) -> Result<Option<AttributeValue>, Error> {
+    C::to_attribute(value, entity, field)
+}
+
+/// A field handle's encoder for an `Option<T>` field whose `T` is stored by codec `C`: `None`
+/// is stored as nothing.
+#[doc(hidden)]
+pub fn encode_option<C: Codec<T>, T>(
+    value: &Option<T>,
+    entity: &'static str,
+    field: &'static str,
+) -> Result<Option<AttributeValue>, Error> {
+    match value {
+        Some(value) => C::to_attribute(value, entity, field),
+        None => Ok(None),
+    }
+}
+
+/// Adds the attribute that codec `C` makes of `value` to `item`, if it makes one.
+#[inline]
+fn put_with<C: Codec<T>, T: ?Sized>(
+    item: &mut Item,
+    entity: &'static str,
+    field: &'static str,
+    attribute: &'static str,
+    value: &T,
+) -> Result<(), Error> {
+    if let Some(value) = C::to_attribute(value, entity, field)? {
+        item.insert(attribute.to_owned(), value);
+    }
+    Ok(())
+}
+
 /// Adds a scalar field's attribute to `item`.
 #[inline]
 pub fn put_scalar<T: Scalar>(
@@ -292,13 +445,7 @@ pub fn put_scalar<T: Scalar>(
     attribute: &'static str,
     value: &T,
 ) -> Result<(), Error> {
-    let value = value.to_attribute().map_err(|message| Error::Encode {
-        entity,
-        field,
-        message: message.into_owned(),
-    })?;
-    item.insert(attribute.to_owned(), value);
-    Ok(())
+    put_with::<ScalarCodec, T>(item, entity, field, attribute, value)
 }
 
 /// Adds a serde field's attribute to `item`, leaving it out when it serializes to `NULL`
@@ -310,15 +457,7 @@ pub fn put_serde<T: Serialize + ?Sized>(
     attribute: &'static str,
     value: &T,
 ) -> Result<(), Error> {
-    let value = crate::ser::to_attribute_value(value).map_err(|e| Error::Encode {
-        entity,
-        field,
-        message: e.to_string(),
-    })?;
-    if !matches!(value, AttributeValue::Null(_)) {
-        item.insert(attribute.to_owned(), value);
-    }
-    Ok(())
+    put_with::<SerdeCodec, T>(item, entity, field, attribute, value)
 }
 
 /// A TTL field's type: stored as epoch seconds (`N`), as DynamoDB's TTL needs. Sub-second
@@ -367,8 +506,7 @@ impl TtlValue for time::OffsetDateTime {
 
 const TTL_EXPECTED: &str = "epoch seconds (N)";
 
-/// Adds the TTL field's attribute. A value beyond the epoch seconds an `i64` holds is refused
-/// rather than clamped (a clamped expiry would be another time than the one asked for).
+/// Adds the TTL field's attribute (see [`TtlCodec`]).
 #[inline]
 pub fn put_ttl<T: TtlValue + std::fmt::Debug>(
     item: &mut Item,
@@ -377,14 +515,7 @@ pub fn put_ttl<T: TtlValue + std::fmt::Debug>(
     attribute: &'static str,
     value: &T,
 ) -> Result<(), Error> {
-    let seconds = value.to_epoch_seconds().ok_or_else(|| Error::Encode {
-        entity,
-        field,
-        message: format!("{value:?} is beyond the epoch seconds a TTL can hold"),
-    })?;
-    let seconds = itoa::Buffer::new().format(seconds).to_owned();
-    item.insert(attribute.to_owned(), AttributeValue::N(seconds));
-    Ok(())
+    put_with::<TtlCodec, T>(item, entity, field, attribute, value)
 }
 
 /// Reads a required TTL field.
@@ -426,17 +557,7 @@ pub fn put_list<T: Scalar>(
     attribute: &'static str,
     value: &[T],
 ) -> Result<(), Error> {
-    let list = value
-        .iter()
-        .map(Scalar::to_attribute)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|message| Error::Encode {
-            entity,
-            field,
-            message: message.into_owned(),
-        })?;
-    item.insert(attribute.to_owned(), AttributeValue::L(list));
-    Ok(())
+    put_with::<ListCodec, [T]>(item, entity, field, attribute, value)
 }
 
 /// Reads a list field; every element must fit `T`. A missing attribute is an error, like any

@@ -47,13 +47,18 @@ pub mod kind {
 /// A field of entity `E` with Rust type `T`: its attribute name and how its values are stored.
 /// Get them from the generated `Pet::fields()`.
 pub struct Field<E, T, K = kind::Settable> {
+    entity: &'static str,
     name: &'static str,
     attribute: &'static str,
-    encode: fn(&T) -> Result<Option<AttributeValue>, Error>,
+    encode: Encoder<T>,
     /// For an input of GSI keys: the value's text in a key (`None` for a `None` value).
     key: Option<KeyPart<T>>,
     marker: PhantomData<fn() -> (E, K)>,
 }
+
+/// A field's stored form of a value (`None` for a value stored as nothing), given the entity and
+/// field names for errors: one of the runtime's generic encoders, shared by every field of a type.
+type Encoder<T> = fn(&T, &'static str, &'static str) -> Result<Option<AttributeValue>, Error>;
 
 /// A value's text in a key, `None` when the value is `None` (a sparse index's input).
 pub(crate) type KeyPart<T> = fn(&T) -> Option<Result<String, crate::KeyValueError>>;
@@ -76,11 +81,13 @@ impl<E, T, K> Field<E, T, K> {
     /// Used by generated code.
     #[doc(hidden)]
     pub const fn __new(
+        entity: &'static str,
         name: &'static str,
         attribute: &'static str,
-        encode: fn(&T) -> Result<Option<AttributeValue>, Error>,
+        encode: Encoder<T>,
     ) -> Self {
         Field {
+            entity,
             name,
             attribute,
             encode,
@@ -92,12 +99,14 @@ impl<E, T, K> Field<E, T, K> {
     /// Used by generated code, for inputs of GSI keys.
     #[doc(hidden)]
     pub const fn __new_keyed(
+        entity: &'static str,
         name: &'static str,
         attribute: &'static str,
-        encode: fn(&T) -> Result<Option<AttributeValue>, Error>,
-        key: fn(&T) -> Option<Result<String, crate::KeyValueError>>,
+        encode: Encoder<T>,
+        key: KeyPart<T>,
     ) -> Self {
         Field {
+            entity,
             name,
             attribute,
             encode,
@@ -131,7 +140,7 @@ impl<E, T, K> Field<E, T, K> {
 
     /// The stored form of `value`, `None` for a `None` value (left out of items).
     pub(crate) fn encode(&self, value: &T) -> Result<Option<AttributeValue>, Error> {
-        (self.encode)(value)
+        (self.encode)(value, self.entity, self.name)
     }
 
     fn compare(self, op: &'static str, value: &T) -> Condition<E> {

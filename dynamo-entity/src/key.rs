@@ -390,6 +390,91 @@ impl Index {
     }
 }
 
+/// One piece of a key template, as generated code hands it to [`build_key`]: literal text, or
+/// a placeholder's value with its field name.
+#[doc(hidden)]
+pub enum KeyPiece<'a> {
+    /// Literal text of the template.
+    Literal(&'static str),
+    /// A field's value (from the entity itself).
+    Value(&'static str, &'a dyn KeyValue),
+    /// A key builder's argument, standing for a field's value.
+    Arg(&'static str, &'a dyn AnyKeyArg),
+}
+
+/// A key builder's argument with the field type it stands for erased, so that the pieces of
+/// one key fit in one slice. Made by [`key_arg`].
+#[doc(hidden)]
+pub trait AnyKeyArg {
+    /// As [`KeyArg::write_key_arg`].
+    fn write(&self, out: &mut String) -> Result<(), KeyValueError>;
+    /// As [`KeyArg::key_len_hint`].
+    fn len_hint(&self) -> usize;
+}
+
+/// A key builder's argument for a field of type `T`; see [`key_arg`].
+#[doc(hidden)]
+pub struct TypedKeyArg<'a, T: ?Sized, A: ?Sized>(&'a A, std::marker::PhantomData<fn(&T)>);
+
+impl<T: ?Sized, A: KeyArg<T> + ?Sized> AnyKeyArg for TypedKeyArg<'_, T, A> {
+    #[inline]
+    fn write(&self, out: &mut String) -> Result<(), KeyValueError> {
+        self.0.write_key_arg(out)
+    }
+
+    #[inline]
+    fn len_hint(&self) -> usize {
+        self.0.key_len_hint()
+    }
+}
+
+/// Erases the field type of a key builder's argument. It has no `KeyValue` bound of its own,
+/// so that a field type that cannot be a key is reported once, where the entity's own key is
+/// built.
+#[doc(hidden)]
+#[inline]
+pub fn key_arg<T: ?Sized, A: KeyArg<T> + ?Sized>(arg: &A) -> TypedKeyArg<'_, T, A> {
+    TypedKeyArg(arg, std::marker::PhantomData)
+}
+
+/// Builds one key from its template's pieces, allocated once at its final size from the
+/// values' length hints. A value that cannot be part of a key (empty, or holding the
+/// delimiter) is an [`Error::InvalidKey`](crate::Error::InvalidKey) naming the entity, the
+/// field and the template.
+#[doc(hidden)]
+pub fn build_key(
+    entity: &'static str,
+    template: &'static str,
+    pieces: &[KeyPiece<'_>],
+) -> Result<String, crate::Error> {
+    let capacity = pieces
+        .iter()
+        .map(|piece| match piece {
+            KeyPiece::Literal(text) => text.len(),
+            KeyPiece::Value(_, value) => KeyValue::key_len_hint(*value),
+            KeyPiece::Arg(_, arg) => arg.len_hint(),
+        })
+        .sum();
+    let mut key = String::with_capacity(capacity);
+    for piece in pieces {
+        let (field, written) = match piece {
+            KeyPiece::Literal(text) => {
+                key.push_str(text);
+                continue;
+            }
+            KeyPiece::Value(field, value) => (field, KeyValue::write_key(*value, &mut key)),
+            KeyPiece::Arg(field, arg) => (field, arg.write(&mut key)),
+        };
+        written.map_err(|reason| crate::Error::InvalidKey {
+            entity,
+            field,
+            template,
+            reason,
+        })?;
+    }
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -221,15 +221,24 @@ where
 }
 
 /// What generated code uses. Not part of the API: it may change in any release.
+/// Imported by generated code with a glob (`use ::dynamo_entity::__alias::*;`), so that it can
+/// name [`__private`] as `__dynamo`, and several entities in one module import it without a
+/// conflict.
+#[doc(hidden)]
+pub mod __alias {
+    pub use crate::__private as __dynamo;
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::attribute::{
-        check_entity_type, put_list, put_scalar, put_serde, put_ttl, take_list, take_optional,
-        take_scalar, take_serde, take_ttl, Scalar, TtlValue,
+        check_entity_type, encode, encode_option, put_list, put_scalar, put_serde, put_ttl,
+        take_list, take_optional, take_scalar, take_serde, take_ttl, ListCodec, Scalar,
+        ScalarCodec, SerdeCodec, TtlCodec, TtlValue,
     };
     pub use crate::collection::{entity_type_of, same_key_shape, Collection, Member};
-    pub use crate::key::{Index, Key, KeyArg, KeyValue};
-    pub use crate::range::__sort_key_range;
+    pub use crate::key::{build_key, key_arg, Index, Key, KeyArg, KeyPiece, KeyValue};
+    pub use crate::range::{__sort_key_range, RangeOp, SortKeyStage, SortKeyStep};
     pub use crate::{
         kind, AttributeSchema, Entity, EntitySchema, Error, Field, Item, KeySchema, KeyValueError,
         Query, SortKeyCondition, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,

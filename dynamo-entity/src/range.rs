@@ -104,6 +104,173 @@ pub fn __sort_key_range(
     })
 }
 
+/// One placeholder of a sort key template, as generated code describes it to
+/// [`SortKeyStage`]: everything needed to append its value to the key and to bound a range on it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct SortKeyStep {
+    /// The entity type, for errors.
+    pub entity: &'static str,
+    /// The placeholder (field) name, for errors.
+    pub placeholder: &'static str,
+    /// The whole sort key template, for errors.
+    pub template: &'static str,
+    /// The literal text that follows the placeholder in the template.
+    pub after: &'static str,
+    /// Whether the placeholder is the template's last: equality on it fixes the whole key.
+    pub complete: bool,
+    /// Whether the value's encoding has a fixed width (integers, timestamps, UUIDs), so that a
+    /// range on it has exact bounds even when text follows it.
+    pub fixed_width: bool,
+}
+
+/// Which side of a value a one-sided range keeps.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeOp {
+    /// Above the value.
+    Gt,
+    /// At or above the value.
+    Ge,
+    /// Below the value.
+    Lt,
+    /// At or below the value.
+    Le,
+}
+
+/// The state behind a generated typestate query (`PetQuery<STAGE>`): the query, the sort key
+/// fixed so far, and whether it is the whole key. The generated methods are one-line calls to
+/// these, so that each entity adds names and types, not code.
+#[doc(hidden)]
+pub struct SortKeyStage<E> {
+    query: crate::Query<E>,
+    prefix: String,
+    complete: bool,
+}
+
+// By hand: derives would require `E: Clone` / `E: Debug`.
+impl<E> Clone for SortKeyStage<E> {
+    fn clone(&self) -> Self {
+        SortKeyStage {
+            query: self.query.clone(),
+            prefix: self.prefix.clone(),
+            complete: self.complete,
+        }
+    }
+}
+
+impl<E: crate::Entity> std::fmt::Debug for SortKeyStage<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SortKeyStage")
+            .field("query", &self.query)
+            .field("prefix", &self.prefix)
+            .field("complete", &self.complete)
+            .finish()
+    }
+}
+
+impl<E: crate::Entity> SortKeyStage<E> {
+    /// The first stage: nothing fixed but the template's leading literal.
+    pub fn __start(query: crate::Query<E>, prefix: &'static str) -> Self {
+        SortKeyStage {
+            query,
+            prefix: prefix.to_owned(),
+            complete: false,
+        }
+    }
+
+    /// The key so far with `value` appended, as `step`'s placeholder.
+    fn key_with<T, A>(&self, value: &A, step: &SortKeyStep) -> crate::Result<String>
+    where
+        T: ?Sized,
+        A: crate::KeyArg<T> + ?Sized,
+    {
+        let mut key =
+            String::with_capacity(self.prefix.len() + value.key_len_hint() + step.after.len());
+        key.push_str(&self.prefix);
+        crate::__private::write_key_arg::<T, A>(
+            &mut key,
+            value,
+            step.entity,
+            step.placeholder,
+            step.template,
+        )?;
+        Ok(key)
+    }
+
+    /// The next stage: equality on `step`'s placeholder.
+    pub fn __eq<T, A>(self, value: &A, step: &SortKeyStep) -> crate::Result<Self>
+    where
+        T: ?Sized,
+        A: crate::KeyArg<T> + ?Sized,
+    {
+        let mut prefix = self.key_with(value, step)?;
+        prefix.push_str(step.after);
+        Ok(SortKeyStage {
+            query: self.query,
+            prefix,
+            complete: step.complete,
+        })
+    }
+
+    /// A finished query: `step`'s placeholder on one side of `value`.
+    pub fn __bound<T, A>(
+        self,
+        op: RangeOp,
+        value: &A,
+        step: &SortKeyStep,
+    ) -> crate::Result<crate::Query<E>>
+    where
+        T: ?Sized,
+        A: crate::KeyArg<T> + ?Sized,
+    {
+        let key = self.key_with(value, step)?;
+        let (low, high) = match op {
+            RangeOp::Gt => (Some((key, false)), None),
+            RangeOp::Ge => (Some((key, true)), None),
+            RangeOp::Lt => (None, Some((key, false))),
+            RangeOp::Le => (None, Some((key, true))),
+        };
+        let range = __sort_key_range(&self.prefix, low, high, step.fixed_width)?;
+        Ok(self.query.__with_sort_key(range))
+    }
+
+    /// A finished query: `step`'s placeholder between `low` and `high`, both included.
+    pub fn __between<T, A, B>(
+        self,
+        low: &A,
+        high: &B,
+        step: &SortKeyStep,
+    ) -> crate::Result<crate::Query<E>>
+    where
+        T: ?Sized,
+        A: crate::KeyArg<T> + ?Sized,
+        B: crate::KeyArg<T> + ?Sized,
+    {
+        let low = self.key_with(low, step)?;
+        let high = self.key_with(high, step)?;
+        let range = __sort_key_range(
+            &self.prefix,
+            Some((low, true)),
+            Some((high, true)),
+            step.fixed_width,
+        )?;
+        Ok(self.query.__with_sort_key(range))
+    }
+
+    /// The query as it stands: equality on a whole key, `begins_with` on a partial one.
+    pub fn __finish(self) -> crate::Query<E> {
+        let condition = if self.complete {
+            SortKeyCondition::Eq(self.prefix)
+        } else if self.prefix.is_empty() {
+            SortKeyCondition::Any
+        } else {
+            SortKeyCondition::BeginsWith(self.prefix)
+        };
+        self.query.__with_sort_key(condition)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

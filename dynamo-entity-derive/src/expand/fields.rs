@@ -80,7 +80,7 @@ pub(super) fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> 
             Codec::Serde => (quote!(put_serde), ty),
         };
         quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::#writer::<#type_argument>(
+            __dynamo::#writer::<#type_argument>(
                 &mut __dynamo_item, #entity, #name, #attribute, #value)?;
         }
     };
@@ -88,7 +88,7 @@ pub(super) fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> 
         Some(inner) => {
             let put = put(inner, quote!(__dynamo_inner));
             quote! {
-                if let ::dynamo_entity::__private::Option::Some(__dynamo_inner) = #value {
+                if let __dynamo::Option::Some(__dynamo_inner) = #value {
                     #put
                 }
             }
@@ -127,10 +127,10 @@ fn kind_of(cont: &Container<'_>, field: &Field<'_>) -> Kind {
 /// The field's kind, as the runtime's marker type.
 pub(super) fn field_kind(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     match kind_of(cont, field) {
-        Kind::KeyInput => quote!(::dynamo_entity::__private::kind::KeyInput),
-        Kind::Managed => quote!(::dynamo_entity::__private::kind::Managed),
-        Kind::IndexInput => quote!(::dynamo_entity::__private::kind::IndexInput),
-        Kind::Settable => quote!(::dynamo_entity::__private::kind::Settable),
+        Kind::KeyInput => quote!(__dynamo::kind::KeyInput),
+        Kind::Managed => quote!(__dynamo::kind::Managed),
+        Kind::IndexInput => quote!(__dynamo::kind::IndexInput),
+        Kind::Settable => quote!(__dynamo::kind::Settable),
     }
 }
 
@@ -143,16 +143,35 @@ fn key_part(field: &Field<'_>) -> TokenStream {
     // `key_value`, spanned at the key type as the key builders do, so that a type that cannot
     // be a key is reported once, by the one same error.
     let text = quote_spanned! {key_type.span()=>
-        ::dynamo_entity::__private::key_text(
-            ::dynamo_entity::__private::key_value::<#key_type>(__dynamo_part))
+        __dynamo::key_text(
+            __dynamo::key_value::<#key_type>(__dynamo_part))
     };
     match field.option_inner {
         Some(_) => quote! {
             |__dynamo_value: &#ty| __dynamo_value.as_ref().map(|__dynamo_part| #text)
         },
         None => quote! {
-            |__dynamo_part: &#ty| ::dynamo_entity::__private::Option::Some(#text)
+            |__dynamo_part: &#ty| __dynamo::Option::Some(#text)
         },
+    }
+}
+
+/// A field handle's encoder: the runtime's generic encoder of the field's codec, instantiated
+/// once per type and shared by every field of that type, rather than a closure per field.
+fn encoder(field: &Field<'_>) -> TokenStream {
+    let inner = field.option_inner.unwrap_or(field.ty);
+    let codec = match field_codec(field, inner) {
+        Codec::Scalar => quote!(ScalarCodec),
+        Codec::Ttl => quote!(TtlCodec),
+        Codec::List(_) => quote!(ListCodec),
+        Codec::Serde => quote!(SerdeCodec),
+    };
+    let function = match field.option_inner {
+        Some(_) => quote!(encode_option),
+        None => quote!(encode),
+    };
+    quote_spanned! {inner.span()=>
+        __dynamo::#function::<__dynamo::#codec, #inner>
     }
 }
 
@@ -169,31 +188,24 @@ pub(super) fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> Token
         let doc = format!("`{}`, stored as `{}`.", f.name, f.attribute);
         quote! {
             #[doc = #doc]
-            pub #name: ::dynamo_entity::__private::Field<#ident, #ty, #kind>
+            pub #name: __dynamo::Field<#ident, #ty, #kind>
         }
     });
     let values = stored.iter().map(|f| {
         let name = f.ident;
-        let ty = f.ty;
         let field_name = &f.name;
         let attribute = &f.attribute;
-        let put = put_field(entity, f, quote!(__dynamo_value));
-        let encode = quote! {
-            |__dynamo_value: &#ty| {
-                let mut __dynamo_item = ::dynamo_entity::__private::Item::new();
-                #put
-                ::dynamo_entity::__private::Result::Ok(__dynamo_item.remove(#attribute))
-            }
-        };
+        let encode = encoder(f);
         if kind_of(cont, f) == Kind::IndexInput {
             let key = key_part(f);
             quote! {
-                #name: ::dynamo_entity::__private::Field::__new_keyed(
-                    #field_name, #attribute, #encode, #key)
+                #name: __dynamo::Field::__new_keyed(
+                    #entity, #field_name, #attribute, #encode, #key)
             }
         } else {
             quote! {
-                #name: ::dynamo_entity::__private::Field::__new(#field_name, #attribute, #encode)
+                #name: __dynamo::Field::__new(
+                    #entity, #field_name, #attribute, #encode)
             }
         }
     });
@@ -201,11 +213,30 @@ pub(super) fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> Token
         format!("Typed handles on the fields of `{ident}`, for conditions and updates.");
     let fn_doc =
         format!("Typed handles on the fields of `{ident}`: `{ident}::fields().name.eq(..)`.");
+    let debug = format!("{fields_ident} {{ .. }}");
+    // Clone, Copy and Debug by hand rather than derived: a handle's `Debug` says little, and
+    // derives would expand per field.
     quote! {
         #[doc = #struct_doc]
-        #[derive(Clone, Copy, Debug)]
         #vis struct #fields_ident {
             #(#declarations,)*
+        }
+
+        #[automatically_derived]
+        impl ::core::clone::Clone for #fields_ident {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::marker::Copy for #fields_ident {}
+
+        #[automatically_derived]
+        impl ::core::fmt::Debug for #fields_ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(#debug)
+            }
         }
 
         #[automatically_derived]
@@ -225,7 +256,7 @@ pub(super) fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
     let ty = field.ty;
     if field.skip {
         return quote_spanned! {ty.span()=>
-            #ident: <#ty as ::dynamo_entity::__private::Default>::default()
+            #ident: <#ty as __dynamo::Default>::default()
         };
     }
     let attribute = &field.attribute;
@@ -233,19 +264,19 @@ pub(super) fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
     // The reader of the field's type, or of `T` in `Option<T>`.
     let inner = field.option_inner.unwrap_or(ty);
     let reader = match field_codec(field, inner) {
-        Codec::Scalar => quote!(::dynamo_entity::__private::take_scalar::<#inner>),
-        Codec::Ttl => quote!(::dynamo_entity::__private::take_ttl::<#inner>),
-        Codec::List(element) => quote!(::dynamo_entity::__private::take_list::<#element>),
+        Codec::Scalar => quote!(__dynamo::take_scalar::<#inner>),
+        Codec::Ttl => quote!(__dynamo::take_ttl::<#inner>),
+        Codec::List(element) => quote!(__dynamo::take_list::<#element>),
         // serde reads an Option itself: NULL or a missing attribute is None.
         Codec::Serde => {
             return quote_spanned! {ty.span()=>
-                #ident: ::dynamo_entity::__private::take_serde::<#ty>(#value, #entity, #attribute)?
+                #ident: __dynamo::take_serde::<#ty>(#value, #entity, #attribute)?
             };
         }
     };
     let take = match field.option_inner {
         Some(_) => quote_spanned! {ty.span()=>
-            ::dynamo_entity::__private::take_optional(#value, #entity, #attribute, #reader)?
+            __dynamo::take_optional(#value, #entity, #attribute, #reader)?
         },
         None => quote_spanned! {ty.span()=>
             #reader(#value, #entity, #attribute)?

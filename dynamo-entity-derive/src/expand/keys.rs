@@ -74,8 +74,8 @@ impl<'c, 'a> Index<'c, 'a> {
 
     pub(super) fn index_path(&self) -> TokenStream {
         match self.id {
-            IndexId::Primary => quote!(::dynamo_entity::__private::Index::Primary),
-            IndexId::Gsi(n) => quote!(::dynamo_entity::__private::Index::Gsi(#n)),
+            IndexId::Primary => quote!(__dynamo::Index::Primary),
+            IndexId::Gsi(n) => quote!(__dynamo::Index::Gsi(#n)),
         }
     }
 }
@@ -99,7 +99,8 @@ pub(super) fn option_binding(field: &Field<'_>) -> Ident {
     format_ident!("__dynamo_{}", field.name)
 }
 
-/// A block that builds one key string from a template.
+/// An expression building one key string from a template (a `Result`): a call to the runtime's
+/// `build_key` with the template's pieces, so that each key adds data, not code.
 pub(super) fn build_key_string(
     entity: &str,
     lit: &syn::LitStr,
@@ -108,32 +109,21 @@ pub(super) fn build_key_string(
     source: Source,
 ) -> TokenStream {
     let template_text = lit.value();
-    // Each placeholder's value is bound first, so the key can be allocated once at its final
-    // size from the values' length hints.
-    let mut bindings = Vec::new();
-    let mut hints = Vec::new();
-    let mut parts = Vec::new();
-    for segment in &template.segments {
-        let (name, ident) = match segment {
+    let pieces = template.segments.iter().map(|segment| {
+        let name = match segment {
             Segment::Literal(text) => {
-                parts.push(quote!(__dynamo_key.push_str(#text);));
-                continue;
+                return quote!(__dynamo::KeyPiece::Literal(#text));
             }
-            Segment::Placeholder { name, .. } => (name, format_ident!("__dynamo_part_{}", name)),
+            Segment::Placeholder { name, .. } => name,
         };
         let field = cont.field(name).unwrap();
         let ty = key_type(field);
         let field_ident = field.ident;
         match source {
-            Source::Args => {
-                bindings.push(quote!(let #ident = &#field_ident;));
-                hints.push(quote!(::dynamo_entity::__private::KeyArg::<#ty>::key_len_hint(#ident)));
-                parts.push(quote! {
-                    ::dynamo_entity::__private::write_key_arg::<#ty, _>(
-                        &mut __dynamo_key, #ident, #entity, #name, #template_text,
-                    )?;
-                });
-            }
+            Source::Args => quote! {
+                __dynamo::KeyPiece::Arg(
+                    #name, &__dynamo::key_arg::<#ty, _>(&#field_ident))
+            },
             Source::Fields => {
                 let value = match field.option_inner {
                     Some(_) => option_binding(field).into_token_stream(),
@@ -141,27 +131,16 @@ pub(super) fn build_key_string(
                 };
                 // Spanned at the field's type, so that "cannot be part of a DynamoDB key" points
                 // there.
-                bindings.push(quote_spanned! {ty.span()=>
-                    let #ident = ::dynamo_entity::__private::key_value::<#ty>(#value);
-                });
-                hints.push(quote!(::dynamo_entity::__private::KeyValue::key_len_hint(#ident)));
-                parts.push(quote! {
-                    ::dynamo_entity::__private::write_key_value(
-                        &mut __dynamo_key, #ident, #entity, #name, #template_text,
-                    )?;
-                });
+                let value = quote_spanned! {ty.span()=>
+                    __dynamo::key_value::<#ty>(#value)
+                };
+                quote!(__dynamo::KeyPiece::Value(#name, #value))
             }
         }
+    });
+    quote! {
+        __dynamo::build_key(#entity, #template_text, &[#(#pieces),*])
     }
-    let literal_len = template.literal_len();
-    quote! {{
-        #(#bindings)*
-        let mut __dynamo_key = ::dynamo_entity::__private::String::with_capacity(
-            #literal_len #(+ #hints)*
-        );
-        #(#parts)*
-        __dynamo_key
-    }}
 }
 
 /// A `Key { pk, sk }` expression for one index.
@@ -176,11 +155,11 @@ pub(super) fn build_key(
     let sk = match index.sk {
         Some((lit, template)) => {
             let sk = build_key_string(entity, lit, template, cont, source);
-            quote!(::dynamo_entity::__private::Option::Some(#sk))
+            quote!(__dynamo::Option::Some(#sk?))
         }
-        None => quote!(::dynamo_entity::__private::Option::None),
+        None => quote!(__dynamo::Option::None),
     };
-    quote!(::dynamo_entity::__private::Key { pk: #pk, sk: #sk })
+    quote!(__dynamo::Key { pk: #pk?, sk: #sk })
 }
 
 pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>) -> TokenStream {
@@ -189,7 +168,7 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
     let param = |field: &Field<'_>| {
         let ident = field.ident;
         let ty = key_type(field);
-        quote!(#ident: impl ::dynamo_entity::__private::KeyArg<#ty>)
+        quote!(#ident: impl __dynamo::KeyArg<#ty>)
     };
     let key_params = index.params.iter().map(|f| param(f));
     let (pk_lit, pk_template) = index.pk;
@@ -222,17 +201,12 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
             };
             (
                 quote!(#name<0>),
-                quote!(#name {
-                    query: __dynamo_query,
-                    prefix: ::dynamo_entity::__private::String::from(#first_literal),
-                    complete: false,
-                }),
+                quote!(#name(__dynamo::SortKeyStage::__start(
+                    __dynamo_query, #first_literal,
+                ))),
             )
         }
-        None => (
-            quote!(::dynamo_entity::__private::Query<Self>),
-            quote!(__dynamo_query),
-        ),
+        None => (quote!(__dynamo::Query<Self>), quote!(__dynamo_query)),
     };
     let query_doc = format!(
         "A query on the {describe} partition `{}`, selecting `{entity}` items; run it with \
@@ -241,25 +215,25 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
     );
     quote! {
         #[doc = #key_doc]
-        pub fn #key_fn(#(#key_params),*) -> ::dynamo_entity::__private::Result<
-            ::dynamo_entity::__private::Key, ::dynamo_entity::__private::Error> {
-            ::dynamo_entity::__private::Result::Ok(#key)
+        pub fn #key_fn(#(#key_params),*) -> __dynamo::Result<
+            __dynamo::Key, __dynamo::Error> {
+            __dynamo::Result::Ok(#key)
         }
 
         #[doc = #partition_doc]
-        pub fn #partition_fn(#(#pk_params),*) -> ::dynamo_entity::__private::Result<
-            ::dynamo_entity::__private::String, ::dynamo_entity::__private::Error> {
-            ::dynamo_entity::__private::Result::Ok(#pk)
+        pub fn #partition_fn(#(#pk_params),*) -> __dynamo::Result<
+            __dynamo::String, __dynamo::Error> {
+            #pk
         }
 
         #[doc = #query_doc]
-        pub fn #query_fn(#(#pk_params),*) -> ::dynamo_entity::__private::Result<
-            #query_type, ::dynamo_entity::__private::Error> {
-            let __dynamo_query = ::dynamo_entity::__private::Query::__new(
+        pub fn #query_fn(#(#pk_params),*) -> __dynamo::Result<
+            #query_type, __dynamo::Error> {
+            let __dynamo_query = __dynamo::Query::__new(
                 #index_path,
                 Self::#partition_fn(#(#pk_args),*)?,
             );
-            ::dynamo_entity::__private::Result::Ok(#query_value)
+            __dynamo::Result::Ok(#query_value)
         }
     }
 }
@@ -281,14 +255,14 @@ pub(super) fn template_constants(entity: &str, index: &Index<'_, '_>) -> TokenSt
         #[doc = #pk_doc]
         pub const #pk_name: &'static str = #pk;
         #[doc = #sk_doc]
-        pub const #sk_name: ::dynamo_entity::__private::Option<&'static str> = #sk;
+        pub const #sk_name: __dynamo::Option<&'static str> = #sk;
     }
 }
 
 pub(super) fn option_str(value: Option<String>) -> TokenStream {
     match value {
-        Some(s) => quote!(::dynamo_entity::__private::Option::Some(#s)),
-        None => quote!(::dynamo_entity::__private::Option::None),
+        Some(s) => quote!(__dynamo::Option::Some(#s)),
+        None => quote!(__dynamo::Option::None),
     }
 }
 
@@ -302,7 +276,7 @@ pub(super) fn index_key_arm(
     let path = index.index_path();
     let key = build_key(entity, cont, index, Source::Fields);
     let found = quote! {
-        ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::Some(#key))
+        __dynamo::Result::Ok(__dynamo::Option::Some(#key))
     };
     let optional: Vec<&Field<'_>> = index
         .params
@@ -319,12 +293,12 @@ pub(super) fn index_key_arm(
     });
     let patterns = optional.iter().map(|f| {
         let binding = option_binding(f);
-        quote!(::dynamo_entity::__private::Option::Some(#binding))
+        quote!(__dynamo::Option::Some(#binding))
     });
     quote! {
         #path => match (#(#scrutinee,)*) {
             (#(#patterns,)*) => #found,
-            _ => ::dynamo_entity::__private::Result::Ok(::dynamo_entity::__private::Option::None),
+            _ => __dynamo::Result::Ok(__dynamo::Option::None),
         },
     }
 }

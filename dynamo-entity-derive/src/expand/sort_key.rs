@@ -55,96 +55,100 @@ pub(super) fn sort_key_query(
         }
     }
     let count = steps.len();
-    let q = quote!(::dynamo_entity::__private);
-    let stages = steps.iter().enumerate().map(|(stage, (placeholder, after))| {
-        let field = cont.field(placeholder).unwrap();
-        let field_ident = field.ident;
-        let ty = key_type(field);
-        let next = stage + 1;
-        let complete = next == count;
-        let fixed = fixed_width_key(ty);
-        let key_of = |value: TokenStream| {
-            quote! {{
-                let mut __dynamo_key = self.prefix.clone();
-                #q::write_key_arg::<#ty, _>(
-                    &mut __dynamo_key, &#value, #entity, #placeholder, #template_text)?;
-                __dynamo_key
-            }}
-        };
-        let equality_doc = format!("Sort key with `{placeholder}` equal to the value.");
-        let value_key = key_of(quote!(#field_ident));
-        let mut methods = vec![quote! {
-            #[doc = #equality_doc]
-            pub fn #field_ident(self, #field_ident: impl #q::KeyArg<#ty>)
-                -> #q::Result<#name<#next>, #q::Error>
-            {
-                let mut __dynamo_key = #value_key;
-                __dynamo_key.push_str(#after);
-                #q::Result::Ok(#name { query: self.query, prefix: __dynamo_key, complete: #complete })
-            }
-        }];
-        // Exact bounds need a fixed-width value, or a value that ends the key.
-        if fixed || (complete && after.is_empty()) {
-            let low_key = key_of(quote!(low));
-            let high_key = key_of(quote!(high));
-            let one_key = key_of(quote!(value));
-            let some = |key: &TokenStream, included: bool| quote!(#q::Option::Some((#key, #included)));
-            let none = quote!(#q::Option::None);
-            let ranges = [
-                ("between", true, some(&low_key, true), some(&high_key, true)),
-                ("gt", false, some(&one_key, false), none.clone()),
-                ("ge", false, some(&one_key, true), none.clone()),
-                ("lt", false, none.clone(), some(&one_key, false)),
-                ("le", false, none.clone(), some(&one_key, true)),
-            ];
-            for (suffix, two, low, high) in ranges {
-                let method = format_ident!("{}_{}", field_ident, suffix);
-                let params = if two {
-                    quote!(low: impl #q::KeyArg<#ty>, high: impl #q::KeyArg<#ty>)
-                } else {
-                    quote!(value: impl #q::KeyArg<#ty>)
-                };
-                let doc = format!("Sort key with `{placeholder}` {suffix} the bound(s).");
+    let stages = steps
+        .iter()
+        .enumerate()
+        .map(|(stage, (placeholder, after))| {
+            let field = cont.field(placeholder).unwrap();
+            let field_ident = field.ident;
+            let ty = key_type(field);
+            let next = stage + 1;
+            let complete = next == count;
+            let fixed = fixed_width_key(ty);
+            let equality_doc = format!("Sort key with `{placeholder}` equal to the value.");
+            let mut methods = vec![quote! {
+                #[doc = #equality_doc]
+                pub fn #field_ident(self, #field_ident: impl __dynamo::KeyArg<#ty>)
+                    -> __dynamo::Result<#name<#next>, __dynamo::Error>
+                {
+                    __dynamo::Result::map(self.0.__eq::<#ty, _>(&#field_ident, &Self::__STEP), #name)
+                }
+            }];
+            // Exact bounds need a fixed-width value, or a value that ends the key.
+            if fixed || (complete && after.is_empty()) {
+                let between = format_ident!("{}_between", field_ident);
+                let between_doc = format!(
+                    "Sort key with `{placeholder}` between `low` and `high`, both included."
+                );
                 methods.push(quote! {
-                    #[doc = #doc]
-                    pub fn #method(self, #params) -> #q::Result<#q::Query<#ident>, #q::Error> {
-                        let __dynamo_range = #q::__sort_key_range(&self.prefix, #low, #high, #fixed)?;
-                        #q::Result::Ok(self.query.__with_sort_key(__dynamo_range))
+                    #[doc = #between_doc]
+                    pub fn #between(self, low: impl __dynamo::KeyArg<#ty>, high: impl __dynamo::KeyArg<#ty>)
+                        -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error>
+                    {
+                        self.0.__between::<#ty, _, _>(&low, &high, &Self::__STEP)
                     }
                 });
+                for (suffix, op, words) in [
+                    ("gt", "Gt", "above"),
+                    ("ge", "Ge", "at or above"),
+                    ("lt", "Lt", "below"),
+                    ("le", "Le", "at or below"),
+                ] {
+                    let op = format_ident!("{}", op);
+                    let method = format_ident!("{}_{}", field_ident, suffix);
+                    let doc = format!("Sort key with `{placeholder}` {words} the value.");
+                    methods.push(quote! {
+                        #[doc = #doc]
+                        pub fn #method(self, value: impl __dynamo::KeyArg<#ty>)
+                            -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error>
+                        {
+                            self.0.__bound::<#ty, _>(__dynamo::RangeOp::#op, &value, &Self::__STEP)
+                        }
+                    });
+                }
             }
-        }
-        quote! {
-            #[automatically_derived]
-            impl #name<#stage> {
-                #(#methods)*
+            quote! {
+                #[automatically_derived]
+                impl #name<#stage> {
+                    const __STEP: __dynamo::SortKeyStep = __dynamo::SortKeyStep {
+                        entity: #entity,
+                        placeholder: #placeholder,
+                        template: #template_text,
+                        after: #after,
+                        complete: #complete,
+                        fixed_width: #fixed,
+                    };
+                    #(#methods)*
+                }
             }
-        }
-    });
+        });
     let doc = format!(
         "A query on `{ident}` that can narrow the sort key `{template_text}` placeholder by \
          placeholder; pass it to `Table::query` at any stage."
     );
+    let debug = name.to_string();
     Some(quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone)]
-        #vis struct #name<const STAGE: usize> {
-            query: #q::Query<#ident>,
-            prefix: #q::String,
-            complete: bool,
+        #vis struct #name<const STAGE: usize>(__dynamo::SortKeyStage<#ident>);
+
+        #[automatically_derived]
+        impl<const STAGE: usize> ::core::clone::Clone for #name<STAGE> {
+            fn clone(&self) -> Self {
+                #name(::core::clone::Clone::clone(&self.0))
+            }
         }
 
         #[automatically_derived]
-        impl<const STAGE: usize> ::core::convert::From<#name<STAGE>> for #q::Query<#ident> {
+        impl<const STAGE: usize> ::core::fmt::Debug for #name<STAGE> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_tuple(#debug).field(&self.0).finish()
+            }
+        }
+
+        #[automatically_derived]
+        impl<const STAGE: usize> ::core::convert::From<#name<STAGE>> for __dynamo::Query<#ident> {
             fn from(stage: #name<STAGE>) -> Self {
-                let condition = if stage.complete {
-                    #q::SortKeyCondition::Eq(stage.prefix)
-                } else if stage.prefix.is_empty() {
-                    #q::SortKeyCondition::Any
-                } else {
-                    #q::SortKeyCondition::BeginsWith(stage.prefix)
-                };
-                stage.query.__with_sort_key(condition)
+                stage.0.__finish()
             }
         }
 
