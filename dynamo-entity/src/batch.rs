@@ -206,7 +206,6 @@ impl Table {
         BatchWrite {
             table: self,
             writes: Vec::new(),
-            keys: HashSet::new(),
             error: None,
             options: Options::default(),
         }
@@ -455,7 +454,6 @@ pub struct BatchWriteOutput {
 pub struct BatchWrite<'t> {
     table: &'t Table,
     writes: Vec<PendingWrite>,
-    keys: HashSet<Key>,
     /// The first mistake made while building; reported by `send`, before anything is sent.
     error: Option<Error>,
     options: Options,
@@ -466,14 +464,6 @@ impl BatchWrite<'_> {
 
     fn push(&mut self, write: Result<PendingWrite>) {
         match write {
-            Ok(write) if !self.keys.insert(write.key.clone()) => {
-                // DynamoDB refuses two writes to one key in one request, and across requests
-                // their order is not kept: which would win is undefined, so neither is sent.
-                self.error.get_or_insert(Error::InvalidRequest(format!(
-                    "{} {} is written twice in one batch",
-                    write.entity, write.key
-                )));
-            }
             Ok(write) => self.writes.push(write),
             Err(e) => {
                 self.error.get_or_insert(e);
@@ -503,9 +493,16 @@ impl BatchWrite<'_> {
             }
             crate::write::check_key_sizes(&schema, &item)?;
             crate::limits::check_item(schema.entity_type, &item)?;
+            // The key as stored in the item, rather than built a second time.
+            let key = key_of(self.table, &item).ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "{} has no string key attributes in its item",
+                    schema.entity_type
+                ))
+            })?;
             Ok(PendingWrite {
                 entity: schema.entity_type,
-                key: entity.key()?,
+                key,
                 put: Some(item),
             })
         })();
@@ -548,6 +545,17 @@ impl BatchWrite<'_> {
         if let Some(error) = self.error {
             return Err(error);
         }
+        // DynamoDB refuses two writes to one key in one request, and across requests their
+        // order is not kept: which would win is undefined, so neither is sent. Checked here,
+        // once, by reference: no key is copied.
+        let mut keys = HashSet::with_capacity(self.writes.len());
+        if let Some(twice) = self.writes.iter().find(|w| !keys.insert(&w.key)) {
+            return Err(Error::InvalidRequest(format!(
+                "{} {} is written twice in one batch",
+                twice.entity, twice.key
+            )));
+        }
+        drop(keys);
         // The writes move into their chunks: no item is copied here.
         let mut writes = self.writes.into_iter();
         let chunks: Vec<Vec<PendingWrite>> = std::iter::from_fn(|| {

@@ -20,6 +20,8 @@
 //! Fieldless enums get an encoding with `#[derive(KeyValue)]` (the variant name, or the name
 //! given with `#[dynamo(rename = "...")]`).
 
+use std::borrow::Cow;
+
 use crate::error::KeyValueError;
 
 /// The delimiter between the segments of a key template.
@@ -364,21 +366,51 @@ pub enum Index {
     Gsi(u8),
 }
 
+/// The key attribute names of GSIs 1 to 20, so that naming them allocates nothing: a batch
+/// names them for every item it checks.
+const GSI_KEY_ATTRIBUTES: [(&str, &str); 20] = [
+    ("GSI1PK", "GSI1SK"),
+    ("GSI2PK", "GSI2SK"),
+    ("GSI3PK", "GSI3SK"),
+    ("GSI4PK", "GSI4SK"),
+    ("GSI5PK", "GSI5SK"),
+    ("GSI6PK", "GSI6SK"),
+    ("GSI7PK", "GSI7SK"),
+    ("GSI8PK", "GSI8SK"),
+    ("GSI9PK", "GSI9SK"),
+    ("GSI10PK", "GSI10SK"),
+    ("GSI11PK", "GSI11SK"),
+    ("GSI12PK", "GSI12SK"),
+    ("GSI13PK", "GSI13SK"),
+    ("GSI14PK", "GSI14SK"),
+    ("GSI15PK", "GSI15SK"),
+    ("GSI16PK", "GSI16SK"),
+    ("GSI17PK", "GSI17SK"),
+    ("GSI18PK", "GSI18SK"),
+    ("GSI19PK", "GSI19SK"),
+    ("GSI20PK", "GSI20SK"),
+];
+
 impl Index {
+    /// The partition and sort key attribute names, borrowed for the base table and GSIs 1 to 20.
+    pub(crate) fn key_attributes(self) -> (Cow<'static, str>, Cow<'static, str>) {
+        match self {
+            Index::Primary => (crate::PK_ATTRIBUTE.into(), crate::SK_ATTRIBUTE.into()),
+            Index::Gsi(n) => match GSI_KEY_ATTRIBUTES.get(usize::from(n).wrapping_sub(1)) {
+                Some(&(pk, sk)) => (pk.into(), sk.into()),
+                None => (format!("GSI{n}PK").into(), format!("GSI{n}SK").into()),
+            },
+        }
+    }
+
     /// The attribute holding this index's partition key: `PK` or `GSInPK`.
     pub fn pk_attribute(self) -> String {
-        match self {
-            Index::Primary => crate::PK_ATTRIBUTE.to_owned(),
-            Index::Gsi(n) => format!("GSI{n}PK"),
-        }
+        self.key_attributes().0.into_owned()
     }
 
     /// The attribute holding this index's sort key: `SK` or `GSInSK`.
     pub fn sk_attribute(self) -> String {
-        match self {
-            Index::Primary => crate::SK_ATTRIBUTE.to_owned(),
-            Index::Gsi(n) => format!("GSI{n}SK"),
-        }
+        self.key_attributes().1.into_owned()
     }
 
     /// The index name used in requests (`GSIn`), or `None` for the base table.
@@ -484,6 +516,52 @@ mod tests {
     }
 
     #[test]
+    fn build_key_joins_pieces_at_their_exact_size() {
+        let owner = String::from("o1");
+        let day = 7u32;
+        let built = build_key(
+            "Pet",
+            "OWNER#<owner>#DAY#<day>",
+            &[
+                KeyPiece::Literal("OWNER#"),
+                KeyPiece::Value("owner", &owner),
+                KeyPiece::Literal("#DAY#"),
+                KeyPiece::Arg("day", &key_arg::<u32, _>(&day)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(built, "OWNER#o1#DAY#0000000007");
+        assert_eq!(
+            built.capacity(),
+            built.len(),
+            "allocated once, at its final size"
+        );
+    }
+
+    #[test]
+    fn build_key_names_the_entity_field_and_template_of_a_bad_value() {
+        let owner = String::from("a#b");
+        let err = build_key(
+            "Pet",
+            "OWNER#<owner>",
+            &[
+                KeyPiece::Literal("OWNER#"),
+                KeyPiece::Arg("owner", &key_arg::<String, _>(&owner.as_str())),
+            ],
+        )
+        .unwrap_err();
+        match err {
+            crate::Error::InvalidKey {
+                entity,
+                field,
+                template,
+                ..
+            } => assert_eq!((entity, field, template), ("Pet", "owner", "OWNER#<owner>")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
     fn unsigned_integers_are_zero_padded_to_the_widest_value() {
         assert_eq!(key(0u8), "000");
         assert_eq!(key(255u8), "255");
@@ -547,5 +625,13 @@ mod tests {
         assert_eq!(Index::Primary.pk_attribute(), "PK");
         assert_eq!(Index::Gsi(3).sk_attribute(), "GSI3SK");
         assert_eq!(Index::Gsi(3).index_name().as_deref(), Some("GSI3"));
+        // The borrowed table and the formatted names agree, inside and outside GSIs 1 to 20.
+        for n in 0..=u8::MAX {
+            let (pk, sk) = Index::Gsi(n).key_attributes();
+            assert_eq!(
+                (pk.as_ref(), sk.as_ref()),
+                (&*format!("GSI{n}PK"), &*format!("GSI{n}SK"))
+            );
+        }
     }
 }

@@ -98,12 +98,13 @@ const MAX_SORT_KEY: usize = 1024;
 /// Refuses an item whose key attributes DynamoDB would reject for their size.
 pub(crate) fn check_key_sizes(schema: &EntitySchema, item: &Item) -> Result<()> {
     for key in schema.keys {
+        let (pk, sk) = key.index.key_attributes();
         let attributes = [
-            (key.index.pk_attribute(), MAX_PARTITION_KEY, "partition"),
-            (key.index.sk_attribute(), MAX_SORT_KEY, "sort"),
+            (pk, MAX_PARTITION_KEY, "partition"),
+            (sk, MAX_SORT_KEY, "sort"),
         ];
         for (attribute, limit, role) in attributes {
-            if let Some(AttributeValue::S(value)) = item.get(&attribute) {
+            if let Some(AttributeValue::S(value)) = item.get(attribute.as_ref()) {
                 if value.len() > limit {
                     return Err(Error::InvalidRequest(format!(
                         "{} {attribute} is {} bytes; DynamoDB allows {limit} bytes in a {role} key",
