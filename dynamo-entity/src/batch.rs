@@ -592,15 +592,28 @@ async fn write_chunk(
     control: &Control,
     chunk: Vec<PendingWrite>,
 ) -> ChunkOutcome<PendingWrite> {
-    // Shared, so that an attempt's list of what is pending costs no copy of the items: each
-    // attempt copies an item once, into its request.
+    // Shared, so that an attempt's list of what is pending costs no copy of the items. The
+    // first attempt copies each item into its request, keeping the original so that a request
+    // that fails loses nothing; what DynamoDB leaves unprocessed comes back in its response,
+    // whole, and is sent again as it came, with no second copy. Only an attempt after a failed
+    // request copies again (that request, and its items, are gone).
     let chunk: Vec<Arc<PendingWrite>> = chunk.into_iter().map(Arc::new).collect();
+    let returned: Mutex<Option<Vec<WriteRequest>>> = Mutex::new(None);
+    let returned = &returned;
     let outcome = drive(chunk, options.max_attempts, control, |pending| async move {
-        let requests = pending
-            .iter()
-            .map(|w| w.request(table))
-            .collect::<Result<Vec<_>>>()
-            .map_err(|e| (e, Again::No))?;
+        let carried = returned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .filter(|requests| requests.len() == pending.len());
+        let requests = match carried {
+            Some(requests) => requests,
+            None => pending
+                .iter()
+                .map(|w| w.request(table))
+                .collect::<Result<Vec<_>>>()
+                .map_err(|e| (e, Again::No))?,
+        };
         let result = table
             .client
             .batch_write_item()
@@ -614,10 +627,11 @@ async fn write_chunk(
             (crate::request_error("BatchWriteItem", e), again)
         })?;
         // Match what DynamoDB left back to our writes, by key (unique within a batch).
-        let left: HashSet<Key> = output
+        let unprocessed = output
             .unprocessed_items
             .and_then(|mut u| u.remove(&table.name))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let left: HashSet<Key> = unprocessed
             .iter()
             .filter_map(|w| match (&w.put_request, &w.delete_request) {
                 (Some(put), _) => key_of(table, &put.item),
@@ -627,6 +641,10 @@ async fn write_chunk(
             .collect();
         let (retry, accepted): (Vec<_>, Vec<_>) =
             pending.into_iter().partition(|w| left.contains(&w.key));
+        // Sent again as they came only if they are exactly the writes left pending.
+        if unprocessed.len() == retry.len() && left.len() == retry.len() {
+            *returned.lock().unwrap_or_else(|e| e.into_inner()) = Some(unprocessed);
+        }
         Ok((accepted, retry))
     })
     .await;
