@@ -283,17 +283,21 @@ fn decode_error(
     }
 }
 
+/// A field value's stored form, `None` when it is stored as nothing (a serde `None`), or why it
+/// cannot be stored.
+pub(crate) type Encoded = Result<Option<AttributeValue>, Error>;
+
+/// A field handle's encoder: [`encode`] or [`encode_option`] of a codec, given the value and the
+/// entity and field names for errors.
+pub(crate) type Encoder<T> = fn(&T, &'static str, &'static str) -> Encoded;
+
 /// How the derive stores one kind of field type: the one place each kind is encoded, used by
 /// `to_item` (the `put_*` functions) and by typed field handles ([`encode`],
 /// [`encode_option`]), so that a handle is a function pointer, not generated code.
 #[doc(hidden)]
 pub trait Codec<T: ?Sized> {
-    /// The stored form of `value`; `None` when it is stored as nothing (a serde `None`).
-    fn to_attribute(
-        value: &T,
-        entity: &'static str,
-        field: &'static str,
-    ) -> Result<Option<AttributeValue>, Error>;
+    /// The stored form of `value`.
+    fn to_attribute(value: &T, entity: &'static str, field: &'static str) -> Encoded;
 }
 
 /// [`Scalar`] types.
@@ -322,11 +326,7 @@ fn encode_error(entity: &'static str, field: &'static str, message: String) -> E
 
 impl<T: Scalar> Codec<T> for ScalarCodec {
     #[inline]
-    fn to_attribute(
-        value: &T,
-        entity: &'static str,
-        field: &'static str,
-    ) -> Result<Option<AttributeValue>, Error> {
+    fn to_attribute(value: &T, entity: &'static str, field: &'static str) -> Encoded {
         match value.to_attribute() {
             Ok(value) => Ok(Some(value)),
             Err(message) => Err(encode_error(entity, field, message.into_owned())),
@@ -336,11 +336,7 @@ impl<T: Scalar> Codec<T> for ScalarCodec {
 
 impl<T: Scalar> Codec<[T]> for ListCodec {
     #[inline]
-    fn to_attribute(
-        value: &[T],
-        entity: &'static str,
-        field: &'static str,
-    ) -> Result<Option<AttributeValue>, Error> {
+    fn to_attribute(value: &[T], entity: &'static str, field: &'static str) -> Encoded {
         let list = value
             .iter()
             .map(Scalar::to_attribute)
@@ -352,11 +348,7 @@ impl<T: Scalar> Codec<[T]> for ListCodec {
 
 impl<T: Scalar> Codec<Vec<T>> for ListCodec {
     #[inline]
-    fn to_attribute(
-        value: &Vec<T>,
-        entity: &'static str,
-        field: &'static str,
-    ) -> Result<Option<AttributeValue>, Error> {
+    fn to_attribute(value: &Vec<T>, entity: &'static str, field: &'static str) -> Encoded {
         <ListCodec as Codec<[T]>>::to_attribute(value, entity, field)
     }
 }
@@ -365,11 +357,7 @@ impl<T: TtlValue + std::fmt::Debug> Codec<T> for TtlCodec {
     /// A value beyond the epoch seconds an `i64` holds is refused rather than clamped (a clamped
     /// expiry would be another time than the one asked for).
     #[inline]
-    fn to_attribute(
-        value: &T,
-        entity: &'static str,
-        field: &'static str,
-    ) -> Result<Option<AttributeValue>, Error> {
+    fn to_attribute(value: &T, entity: &'static str, field: &'static str) -> Encoded {
         let seconds = value.to_epoch_seconds().ok_or_else(|| {
             encode_error(
                 entity,
@@ -384,11 +372,7 @@ impl<T: TtlValue + std::fmt::Debug> Codec<T> for TtlCodec {
 
 impl<T: Serialize + ?Sized> Codec<T> for SerdeCodec {
     /// `NULL` (an `Option` that is `None`, however its type is spelt) is stored as nothing.
-    fn to_attribute(
-        value: &T,
-        entity: &'static str,
-        field: &'static str,
-    ) -> Result<Option<AttributeValue>, Error> {
+    fn to_attribute(value: &T, entity: &'static str, field: &'static str) -> Encoded {
         match crate::ser::to_attribute_value(value) {
             Ok(AttributeValue::Null(_)) => Ok(None),
             Ok(value) => Ok(Some(value)),
@@ -399,11 +383,7 @@ impl<T: Serialize + ?Sized> Codec<T> for SerdeCodec {
 
 /// A field handle's encoder for a field stored by codec `C`.
 #[doc(hidden)]
-pub fn encode<C: Codec<T>, T>(
-    value: &T,
-    entity: &'static str,
-    field: &'static str,
-) -> Result<Option<AttributeValue>, Error> {
+pub fn encode<C: Codec<T>, T>(value: &T, entity: &'static str, field: &'static str) -> Encoded {
     C::to_attribute(value, entity, field)
 }
 
@@ -414,7 +394,7 @@ pub fn encode_option<C: Codec<T>, T>(
     value: &Option<T>,
     entity: &'static str,
     field: &'static str,
-) -> Result<Option<AttributeValue>, Error> {
+) -> Encoded {
     match value {
         Some(value) => C::to_attribute(value, entity, field),
         None => Ok(None),

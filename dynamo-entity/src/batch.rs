@@ -555,7 +555,6 @@ impl BatchWrite<'_> {
                 twice.entity, twice.key
             )));
         }
-        drop(keys);
         // The writes move into their chunks: no item is copied here.
         let mut writes = self.writes.into_iter();
         let chunks: Vec<Vec<PendingWrite>> = std::iter::from_fn(|| {
@@ -601,11 +600,8 @@ async fn write_chunk(
     let returned: Mutex<Option<Vec<WriteRequest>>> = Mutex::new(None);
     let returned = &returned;
     let outcome = drive(chunk, options.max_attempts, control, |pending| async move {
-        let carried = returned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .filter(|requests| requests.len() == pending.len());
+        // Set only when they were exactly the writes now pending (below).
+        let carried = returned.lock().unwrap_or_else(|e| e.into_inner()).take();
         let requests = match carried {
             Some(requests) => requests,
             None => pending

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::attribute::Encoder;
 use crate::expression::Expressions;
 use crate::Error;
 
@@ -55,10 +56,6 @@ pub struct Field<E, T, K = kind::Settable> {
     key: Option<KeyPart<T>>,
     marker: PhantomData<fn() -> (E, K)>,
 }
-
-/// A field's stored form of a value (`None` for a value stored as nothing), given the entity and
-/// field names for errors: one of the runtime's generic encoders, shared by every field of a type.
-type Encoder<T> = fn(&T, &'static str, &'static str) -> Result<Option<AttributeValue>, Error>;
 
 /// A value's text in a key, `None` when the value is `None` (a sparse index's input).
 pub(crate) type KeyPart<T> = fn(&T) -> Option<Result<String, crate::KeyValueError>>;

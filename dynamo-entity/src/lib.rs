@@ -241,7 +241,7 @@ pub mod __private {
     pub use crate::range::{__sort_key_range, RangeOp, SortKeyStage, SortKeyStep};
     pub use crate::{
         kind, AttributeSchema, Entity, EntitySchema, Error, Field, Item, KeySchema, KeyValueError,
-        Query, SortKeyCondition, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
+        Query, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
     };
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use core::default::Default;

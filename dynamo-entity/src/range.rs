@@ -231,8 +231,7 @@ impl<E: crate::Entity> SortKeyStage<E> {
             RangeOp::Lt => (None, Some((key, false))),
             RangeOp::Le => (None, Some((key, true))),
         };
-        let range = __sort_key_range(&self.prefix, low, high, step.fixed_width)?;
-        Ok(self.query.__with_sort_key(range))
+        self.ranged(low, high, step)
     }
 
     /// A finished query: `step`'s placeholder between `low` and `high`, both included.
@@ -249,12 +248,17 @@ impl<E: crate::Entity> SortKeyStage<E> {
     {
         let low = self.key_with(low, step)?;
         let high = self.key_with(high, step)?;
-        let range = __sort_key_range(
-            &self.prefix,
-            Some((low, true)),
-            Some((high, true)),
-            step.fixed_width,
-        )?;
+        self.ranged(Some((low, true)), Some((high, true)), step)
+    }
+
+    /// The query finished with a range between the bounds given (see [`__sort_key_range`]).
+    fn ranged(
+        self,
+        low: Option<(String, bool)>,
+        high: Option<(String, bool)>,
+        step: &SortKeyStep,
+    ) -> crate::Result<crate::Query<E>> {
+        let range = __sort_key_range(&self.prefix, low, high, step.fixed_width)?;
         Ok(self.query.__with_sort_key(range))
     }
 
