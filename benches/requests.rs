@@ -427,7 +427,9 @@ async fn run(scale: Scale) -> Vec<Row> {
         dynamo_entity_suite::unique_table_name("bench"),
         TableSchema::new().entity::<Reading>().unwrap(),
     )
-    .unwrap();
+    .unwrap()
+    // A release build against DynamoDB Local, on purpose: no production-config warning.
+    .with_custom_endpoint_intended();
     table.create_table().await.unwrap();
     let name = table.name().to_owned();
     let hand = Hand::default();

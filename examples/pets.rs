@@ -2,8 +2,15 @@
 //!
 //! Run with `cargo run --example pets`. It uses DynamoDB Local at `DYNAMODB_ENDPOINT` if set,
 //! else starts one (`scripts/dynamodb-local`, Java 17+ and npm) and stops it when done.
+//!
+//! Every request runs under the access pattern it serves (`Table::pattern`), recorded; at the
+//! end the design review of the table (entity-key table, access patterns with their costs,
+//! diagram, lints, CloudFormation, Terraform, CDK and an IAM policy) is compared with the files
+//! committed in `examples/pets-design/`, and the example fails if they are stale. Regenerate
+//! them with `DYNAMO_ENTITY_UPDATE_DESIGN=1 cargo run --example pets`.
 
 use chrono::{DateTime, TimeZone, Utc};
+use dynamo_entity::design::{Design, Recorder};
 use dynamo_entity::{Collection, Created, Entity, Error, Table, TableSchema};
 
 /// `USER#<owner_id>` / `PROFILE`: the owner's profile, at the head of the owner's partition.
@@ -83,6 +90,9 @@ async fn main() -> Result<(), Error> {
         schema,
     )?;
     table.create_table().await?;
+    // Everything from here is recorded, for the design review at the end.
+    let recorder = Recorder::new();
+    let table = table.recorded_by(&recorder);
     println!(
         "Created table {} on {}",
         table.name(),
@@ -90,24 +100,26 @@ async fn main() -> Result<(), Error> {
     );
 
     // Writes: create refuses to overwrite.
+    let signup = table.pattern("sign up an owner (unique e-mail)");
     let alice = Owner {
         owner_id: "alice".into(),
         name: "Alice".into(),
         email: "alice@example.com".into(),
     };
-    table.create(&alice).await?;
+    signup.create(&alice).await?;
+    let add_pet = table.pattern("add a pet");
     for p in [
         pet("alice", "rex", "Rex", "dog"),
         pet("alice", "tom", "Tom", "cat"),
         pet("bob", "fido", "Fido", "dog"),
     ] {
-        let stored = table.create(&p).await?;
+        let stored = add_pet.create(&p).await?;
         println!(
             "created {} {} (version {})",
             stored.species, stored.name, stored.version
         );
     }
-    match table.create(&alice).await {
+    match signup.create(&alice).await {
         Err(e @ Error::AlreadyExists { .. }) => println!("second create refused: {e}"),
         other => println!("unexpected: {other:?}"),
     }
@@ -116,18 +128,19 @@ async fn main() -> Result<(), Error> {
         name: "Mallory".into(),
         email: "alice@example.com".into(),
     };
-    match table.create(&impostor).await {
+    match signup.create(&impostor).await {
         Err(e @ Error::UniqueViolation { .. }) => println!("unique email kept: {e}"),
         other => println!("unexpected: {other:?}"),
     }
     // Idempotent writes: a webhook delivered twice is processed once.
     let again = pet("bob", "fido", "Fido", "dog");
-    if let Created::Existed(_) = table.create_if_absent(&again).await? {
+    let idempotent = table.pattern("add a pet, delivered twice (idempotent)");
+    if let Created::Existed(_) = idempotent.create_if_absent(&again).await? {
         println!("create_if_absent: fido was already there, nothing written");
     }
 
     // One query, a typed mix: the owner's profile and pets, with what it cost.
-    let measured = table.metered();
+    let measured = table.pattern("owner page: profile and pets").metered();
     let page = measured
         .query_collection::<OwnerPage, _>(Owner::query("alice")?)
         .all()
@@ -141,10 +154,18 @@ async fn main() -> Result<(), Error> {
     );
 
     // Reads: one query per access pattern.
-    let pets = table.query(Pet::query("alice")?).all().await?;
+    let pets = table
+        .pattern("pets of an owner")
+        .query(Pet::query("alice")?)
+        .all()
+        .await?;
     let names: Vec<_> = pets.iter().map(|p| p.name.as_str()).collect();
     println!("alice's pets (one query, profile left out): {names:?}");
-    let fido = table.query(Pet::query_gsi1("fido")?).all().await?;
+    let fido = table
+        .pattern("a pet by id")
+        .query(Pet::query_gsi1("fido")?)
+        .all()
+        .await?;
     println!("pet 'fido' through GSI1 belongs to {}", fido[0].owner_id);
 
     for (visit_no, (day, reason)) in [(3, "vaccine"), (10, "limp"), (24, "check-up")]
@@ -157,11 +178,12 @@ async fn main() -> Result<(), Error> {
             visit_no: visit_no as u32 + 1,
             reason: reason.into(),
         };
-        table.create(&visit).await?;
+        table.pattern("record a visit").create(&visit).await?;
     }
     let from = Utc.with_ymd_and_hms(2024, 5, 5, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2024, 5, 31, 0, 0, 0).unwrap();
     let visits = table
+        .pattern("a pet's visits in a date range, newest first")
         .query(Visit::query("rex")?.at_between(from, to)?)
         .descending()
         .all()
@@ -172,6 +194,7 @@ async fn main() -> Result<(), Error> {
     // Updates: typed, atomic, versioned.
     let f = Pet::fields();
     let rex = table
+        .pattern("count visits, set a nickname")
         .update::<Pet>(Pet::primary_key("alice", "rex")?)
         .add(f.visits, visits.len() as u32)
         .set(f.nickname, Some("Rexy".into()))
@@ -182,13 +205,21 @@ async fn main() -> Result<(), Error> {
     );
 
     // A sparse index follows its Option field: chipping rex puts him in GSI2.
-    let chipped = table.query(Pet::query_gsi2(981_000_123u64)?).all().await?;
+    let by_chip = table.pattern("a pet by microchip");
+    let chipped = by_chip
+        .query(Pet::query_gsi2(981_000_123u64)?)
+        .all()
+        .await?;
     println!("pets with chip 981000123 before: {}", chipped.len());
     table
+        .pattern("chip a pet")
         .update::<Pet>(Pet::primary_key("alice", "rex")?)
         .set(f.chip, Some(981_000_123))
         .await?;
-    let chipped = table.query(Pet::query_gsi2(981_000_123u64)?).all().await?;
+    let chipped = by_chip
+        .query(Pet::query_gsi2(981_000_123u64)?)
+        .all()
+        .await?;
     println!(
         "pets with chip 981000123 after: {:?}",
         chipped.iter().map(|p| &p.name).collect::<Vec<_>>()
@@ -200,16 +231,28 @@ async fn main() -> Result<(), Error> {
         version: 1,
         ..rex.clone()
     };
-    match table.replace(&stale).await {
+    match table.pattern("rename a pet").replace(&stale).await {
         Err(e @ Error::VersionConflict { .. }) => println!("stale write refused: {e}"),
         other => println!("unexpected: {other:?}"),
     }
 
     let gone = table
+        .pattern("remove a pet")
         .delete::<Pet>(Pet::primary_key("alice", "tom")?)
         .must_exist()
         .return_old()
         .await?;
     println!("deleted {:?}", gone.map(|p| p.name));
+
+    // The design review, from the entities and what the patterns above did. An owner's
+    // partitions are keyed by the caller's `owner_id` principal tag in the IAM policy.
+    let design = Design::of("pets", &table)
+        .patterns(&recorder)
+        .principal_tag("owner_id", "owner_id");
+    design.assert_current(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pets-design"));
+    println!("\nDesign review (examples/pets-design/DESIGN.md is current):");
+    for lint in design.lints() {
+        println!("  {lint}");
+    }
     Ok(())
 }

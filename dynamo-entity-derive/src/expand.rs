@@ -196,6 +196,26 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
             },
         }
     });
+    let mut placeholder_fields: Vec<&Field<'_>> = Vec::new();
+    for def in cont.indexes() {
+        for (_, attr) in def.templates() {
+            for (name, _) in attr.template.iter().flat_map(|t| t.placeholders()) {
+                if let Some(field) = cont.field(name) {
+                    if !placeholder_fields.iter().any(|f| f.name == field.name) {
+                        placeholder_fields.push(field);
+                    }
+                }
+            }
+        }
+    }
+    let domain_arms = placeholder_fields.iter().map(|f| {
+        let name = &f.name;
+        let ty = key_type(f);
+        // Through a probe, so that a type that is no key is reported once, where its key is
+        // built, and not again here.
+        quote!(#name => __dynamo::Option::Some(
+            (&__dynamo::DomainProbe::<#ty>::NEW).key_domain()),)
+    });
     let sort_key_queries = indexes
         .iter()
         .filter_map(|index| sort_key_query(entity, cont, index, vis));
@@ -233,6 +253,15 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
                         .map(__dynamo::Option::Some),
                     #(#gsi_arms)*
                     _ => __dynamo::Result::Ok(__dynamo::Option::None),
+                }
+            }
+
+            fn key_domain(__dynamo_field: &str) -> __dynamo::Option<__dynamo::KeyDomain> {
+                #[allow(unused_imports)]
+                use __dynamo::{KnownDomain as _, UnknownDomain as _};
+                match __dynamo_field {
+                    #(#domain_arms)*
+                    _ => __dynamo::Option::None,
                 }
             }
 

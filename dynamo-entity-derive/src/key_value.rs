@@ -75,6 +75,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     if let Err(e) = errors.finish() {
         return e.to_compile_error();
     }
+    let count = names.len() as u64;
     quote! {
         #[automatically_derived]
         impl ::dynamo_entity::__private::KeyValue for #ident {
@@ -84,6 +85,10 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             ) -> ::dynamo_entity::__private::Result<(), ::dynamo_entity::__private::KeyValueError> {
                 out.push_str(match *self { #(#arms)* });
                 ::dynamo_entity::__private::Result::Ok(())
+            }
+
+            fn domain() -> ::dynamo_entity::__private::KeyDomain {
+                ::dynamo_entity::__private::KeyDomain::Finite(#count)
             }
         }
     }

@@ -368,6 +368,11 @@ impl<E: Entity> BatchGet<'_, E> {
             self.options.max_attempts,
             control,
             |pending| async move {
+                let keys_sent = if table.is_recording() {
+                    pending.clone()
+                } else {
+                    Vec::new()
+                };
                 let request = KeysAndAttributes::builder()
                     .set_keys(Some(pending))
                     .consistent_read(self.consistent)
@@ -381,6 +386,20 @@ impl<E: Entity> BatchGet<'_, E> {
                     .send();
                 let span = table.span("BatchGetItem", Some(E::ENTITY_TYPE), None);
                 let result = table.sent(Capacity::Read, &span, result).await;
+                table.record("BatchGetItem", &result, |event, output| {
+                    event.entity = Some(E::ENTITY_TYPE.to_owned());
+                    let found = output
+                        .and_then(|o| o.responses.as_ref())
+                        .and_then(|r| r.get(&table.name));
+                    event.observe_items(table, found.map_or(&[], Vec::as_slice));
+                    for key in &keys_sent {
+                        event.target(
+                            "BatchGetItem",
+                            crate::Index::Primary,
+                            table.partition_of(key),
+                        );
+                    }
+                });
                 let mut output = result.map_err(|e| {
                     let again = again(&e);
                     (crate::request_error("BatchGetItem", e), again)
@@ -610,6 +629,9 @@ async fn write_chunk(
                 .collect::<Result<Vec<_>>>()
                 .map_err(|e| (e, Again::No))?,
         };
+        let targets = table
+            .is_recording()
+            .then(|| crate::design::write_targets(table, &requests));
         let result = table
             .client
             .batch_write_item()
@@ -618,6 +640,9 @@ async fn write_chunk(
             .send();
         let span = table.span("BatchWriteItem", None, None);
         let result = table.sent(Capacity::Write, &span, result).await;
+        table.record("BatchWriteItem", &result, |event, _| {
+            event.targets = targets.unwrap_or_default();
+        });
         let output = result.map_err(|e| {
             let again = again(&e);
             (crate::request_error("BatchWriteItem", e), again)

@@ -22,6 +22,13 @@ pub trait Entity: Sized {
     /// the index is sparse and an `Option` placeholder is `None`.
     fn index_key(&self, index: Index) -> Result<Option<Key>>;
 
+    /// What values the key placeholder `field` can take ([`KeyValue::domain`](crate::KeyValue::domain)
+    /// of its type), for the design review; `None` for a field in no key template.
+    fn key_domain(field: &str) -> Option<crate::KeyDomain> {
+        let _ = field;
+        None
+    }
+
     /// The `#[dynamo(unique)]` fields' values as key text, by field name (an optional field that
     /// is `None` has none). Each is kept unique across the table by a guard item.
     fn unique_values(&self) -> Result<Vec<(&'static str, String)>>;

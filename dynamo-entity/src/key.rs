@@ -80,6 +80,28 @@ pub trait KeyValue {
         self.write_key(&mut out)?;
         Ok(out)
     }
+
+    /// What values the type can take, for the design review's lints (a partition key made only
+    /// of a small enum is a hot partition; a time-ordered sort key grows without bound). Only a
+    /// description: it never changes a key.
+    fn domain() -> KeyDomain
+    where
+        Self: Sized,
+    {
+        KeyDomain::Open
+    }
+}
+
+/// What values a [`KeyValue`] type can take, as the design review sees it
+/// ([`KeyValue::domain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum KeyDomain {
+    /// Many values: text, identifiers, large integers.
+    Open,
+    /// At most this many values (a fieldless enum, a `u8`).
+    Finite(u64),
+    /// Points in time: values arrive in order and never repeat.
+    Time,
 }
 
 impl<T: KeyValue + ?Sized> KeyValue for &T {
@@ -152,8 +174,17 @@ macro_rules! unsigned_key_value {
             fn key_len_hint(&self) -> usize {
                 $width
             }
+
+            fn domain() -> KeyDomain {
+                finite_domain(<$ty>::BITS)
+            }
         }
     )*};
+}
+
+/// The number of values of an integer type of `bits` bits (saturating for the widest).
+fn finite_domain(bits: u32) -> KeyDomain {
+    KeyDomain::Finite(1u64.checked_shl(bits).unwrap_or(u64::MAX))
 }
 
 // Widths are the digit counts of each type's maximum value.
@@ -177,6 +208,10 @@ macro_rules! signed_key_value {
 
             fn key_len_hint(&self) -> usize {
                 $width + 1
+            }
+
+            fn domain() -> KeyDomain {
+                finite_domain(<$ty>::BITS)
             }
         }
     )*};
@@ -253,6 +288,10 @@ impl KeyValue for chrono::DateTime<chrono::Utc> {
     fn key_len_hint(&self) -> usize {
         TIMESTAMP_LEN
     }
+
+    fn domain() -> KeyDomain {
+        KeyDomain::Time
+    }
 }
 
 #[cfg(feature = "time")]
@@ -273,6 +312,10 @@ impl KeyValue for time::OffsetDateTime {
 
     fn key_len_hint(&self) -> usize {
         TIMESTAMP_LEN
+    }
+
+    fn domain() -> KeyDomain {
+        KeyDomain::Time
     }
 }
 

@@ -99,7 +99,10 @@
 //! * many items: [`Table::transaction`], [`Table::read_transaction`], [`Table::batch_get`],
 //!   [`Table::batch_write`], and [`Table::scan_for_migration`] for backfills only;
 //! * cost: [`Table::metered`] and [`Table::cost`]; each request in a `tracing` span, labelled
-//!   with [`Table::pattern`].
+//!   with [`Table::pattern`];
+//! * design review: [`design`] turns the entities and the recorded access patterns into a
+//!   report (entity-key and access-pattern tables, a diagram, lints), CloudFormation,
+//!   Terraform, CDK and a least-privilege IAM policy.
 //!
 //! Every failure is an [`Error`] naming the entity and key, field or attribute concerned.
 //!
@@ -149,6 +152,7 @@ pub mod condition;
 mod cost;
 mod cursor;
 mod de;
+pub mod design;
 mod entity;
 mod error;
 mod expression;
@@ -174,7 +178,7 @@ pub use cursor::{Cursor, CursorKey};
 pub use dynamo_entity_derive::{Collection, Entity, KeyValue};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
 pub use error::{Error, KeyValueError, RequestError, Result};
-pub use key::{Index, Key, KeyArg, KeyValue};
+pub use key::{Index, Key, KeyArg, KeyDomain, KeyValue};
 pub use limits::{item_size, MAX_ITEM_BYTES};
 pub use range::SortKeyCondition;
 pub use read::{Get, Page, Query, QueryRequest};
@@ -237,7 +241,7 @@ pub mod __private {
         ScalarCodec, SerdeCodec, TtlCodec, TtlValue,
     };
     pub use crate::collection::{entity_type_of, same_key_shape, Collection, Member};
-    pub use crate::key::{build_key, key_arg, Index, Key, KeyArg, KeyPiece, KeyValue};
+    pub use crate::key::{build_key, key_arg, Index, Key, KeyArg, KeyDomain, KeyPiece, KeyValue};
     pub use crate::range::{__sort_key_range, RangeOp, SortKeyStage, SortKeyStep};
     pub use crate::{
         kind, AttributeSchema, Entity, EntitySchema, Error, Field, Item, KeySchema, KeyValueError,
@@ -305,6 +309,39 @@ pub mod __private {
         value.write_key(&mut out)?;
         Ok(out)
     }
+
+    /// Finds a key field type's [`KeyDomain`](crate::KeyDomain) without requiring `KeyValue`:
+    /// `(&DomainProbe::<T>::NEW).key_domain()` is `T::domain()` when `T: KeyValue`, and `Open`
+    /// otherwise (method resolution picks [`KnownDomain`] first when it applies). A type that is
+    /// no key is then reported once, where the key is built, rather than twice.
+    pub struct DomainProbe<T: ?Sized>(core::marker::PhantomData<T>);
+
+    impl<T: ?Sized> DomainProbe<T> {
+        /// The probe.
+        pub const NEW: Self = DomainProbe(core::marker::PhantomData);
+    }
+
+    /// The domain of a `KeyValue` type.
+    pub trait KnownDomain {
+        /// `T::domain()`.
+        fn key_domain(&self) -> crate::KeyDomain;
+    }
+
+    impl<T: KeyValue> KnownDomain for DomainProbe<T> {
+        fn key_domain(&self) -> crate::KeyDomain {
+            T::domain()
+        }
+    }
+
+    /// The fallback for a type that is no key (its error is reported elsewhere).
+    pub trait UnknownDomain {
+        /// [`KeyDomain::Open`](crate::KeyDomain::Open).
+        fn key_domain(&self) -> crate::KeyDomain {
+            crate::KeyDomain::Open
+        }
+    }
+
+    impl<T: ?Sized> UnknownDomain for &DomainProbe<T> {}
 
     /// Stores the entity-type attribute.
     #[inline]

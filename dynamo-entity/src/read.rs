@@ -93,6 +93,13 @@ pub(crate) async fn read_item(
         .set_return_consumed_capacity(table.consumed_capacity())
         .send();
     let output = table.sent(Capacity::Read, &span, request).await;
+    table.record("GetItem", &output, |event, output| {
+        event.entity = Some(entity.to_owned());
+        event.target("GetItem", Index::Primary, Some(key.pk.clone()));
+        if let Some(item) = output.and_then(|o| o.item.as_ref()) {
+            event.observe_items(table, std::slice::from_ref(item));
+        }
+    });
     Ok(output.map_err(|e| crate::request_error("GetItem", e))?.item)
 }
 
@@ -336,6 +343,7 @@ pub(crate) async fn run_query(
             request
         }
     };
+    let filtered = spec.filter.is_some();
     if let Some((expression, exprs)) = spec.filter {
         let (names, values) = exprs.into_maps();
         for (placeholder, name) in names.unwrap_or_default() {
@@ -352,6 +360,18 @@ pub(crate) async fn run_query(
         .set_return_consumed_capacity(table.consumed_capacity())
         .send();
     let output = table.sent(Capacity::Read, &span, request).await;
+    table.record("Query", &output, |event, output| {
+        event.entity = Some(spec.entity.to_owned());
+        event.index = index;
+        event.target("Query", index, Some(spec.pk.to_owned()));
+        event.sort_condition = crate::design::describe_sort(spec.sk);
+        event.filtered = filtered;
+        if let Some(output) = output {
+            event.returned = output.count.max(0) as u64;
+            event.scanned = output.scanned_count.max(0) as u64;
+            event.observe_items(table, output.items());
+        }
+    });
     let output = output.map_err(|e| crate::request_error("Query", e))?;
     let now = clock::epoch_seconds(SystemTime::now());
     let items: Vec<Item> = output

@@ -115,6 +115,16 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                     .send();
                 let span = table.span("Scan", Some(E::ENTITY_TYPE), None);
                 let result = table.sent(Capacity::Read, &span, result).await;
+                table.record("Scan", &result, |event, output| {
+                    event.entity = Some(E::ENTITY_TYPE.to_owned());
+                    event.target("Scan", crate::Index::Primary, None);
+                    event.filtered = true;
+                    if let Some(output) = output {
+                        event.returned = output.count.max(0) as u64;
+                        event.scanned = output.scanned_count.max(0) as u64;
+                        event.observe_items(table, output.items());
+                    }
+                });
                 let output = result.map_err(|e| crate::request_error("Scan", e))?;
                 let now = clock::epoch_seconds(SystemTime::now());
                 let live: Vec<Item> = output

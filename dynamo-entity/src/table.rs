@@ -56,6 +56,9 @@ pub struct TableSchema {
     /// Their schemas, for the checks between entities (colliding keys, shared prefixes).
     #[serde(skip)]
     pub(crate) schemas: Vec<EntitySchema>,
+    /// For each of them, what values each key placeholder field can take.
+    #[serde(skip)]
+    pub(crate) domains: Vec<Vec<(&'static str, crate::KeyDomain)>>,
 }
 
 /// One global secondary index.
@@ -88,6 +91,7 @@ impl TableSchema {
             ttl_attribute: None,
             entities: Vec::new(),
             schemas: Vec::new(),
+            domains: Vec::new(),
         }
     }
 
@@ -200,8 +204,15 @@ impl TableSchema {
                 _ => self.ttl_attribute = Some(ttl.to_owned()),
             }
         }
+        let mut domains: Vec<(&'static str, crate::KeyDomain)> = Vec::new();
+        for field in schema.keys.iter().flat_map(KeySchema::placeholders) {
+            if !domains.iter().any(|(known, _)| *known == field) {
+                domains.extend(E::key_domain(field).map(|domain| (field, domain)));
+            }
+        }
         self.entities.push(schema.entity_type.to_owned());
         self.schemas.push(schema);
+        self.domains.push(domains);
         Ok(self)
     }
 
@@ -361,6 +372,17 @@ impl TableSchema {
             .map_err(build_error)
     }
 
+    /// Every key attribute name of the table and its indexes.
+    pub(crate) fn key_attribute_names(&self) -> Vec<&str> {
+        let mut names = vec![self.partition_key.as_str()];
+        names.extend(self.sort_key.as_deref());
+        for gsi in &self.indexes {
+            names.push(&gsi.partition_key);
+            names.extend(gsi.sort_key.as_deref());
+        }
+        names
+    }
+
     /// The key attributes of `key` in the base table.
     pub(crate) fn key_item(&self, key: &Key) -> Item {
         use aws_sdk_dynamodb::types::AttributeValue;
@@ -406,6 +428,11 @@ pub struct Table {
     pub(crate) report_capacity: bool,
     /// The access pattern the requests through this handle serve, for their tracing spans.
     pub(crate) pattern: Option<std::sync::Arc<str>>,
+    /// Where requests are recorded for the design report, if they are.
+    pub(crate) recorder: Option<crate::design::Recorder>,
+    /// The endpoint requests go to, as the first request saw it, and whether a custom one is
+    /// intended.
+    pub(crate) endpoint: std::sync::Arc<crate::design::EndpointState>,
 }
 
 /// How long a request may take. [`Table::new`] applies [`Timeouts::DEFAULT`] wherever the
@@ -487,6 +514,8 @@ impl Table {
     pub fn new(client: Client, name: impl Into<String>, schema: TableSchema) -> Result<Self> {
         let name = name.into();
         check_table_name(&name)?;
+        let endpoint = std::sync::Arc::new(crate::design::EndpointState::default());
+        let client = crate::design::watch_endpoint(&client, &endpoint);
         Ok(Table {
             client: with_timeouts(&client, Timeouts::DEFAULT, true),
             name,
@@ -495,6 +524,8 @@ impl Table {
             cursor_key: None,
             report_capacity: false,
             pattern: None,
+            recorder: None,
+            endpoint,
         })
     }
 

@@ -399,6 +399,9 @@ impl ReadTransaction<'_> {
                 Ok(TransactGetItem::builder().get(get).build())
             })
             .collect::<Result<Vec<_>>>()?;
+        let targets = table
+            .is_recording()
+            .then(|| crate::design::get_targets(table, &items));
         let result = table
             .client
             .transact_get_items()
@@ -407,6 +410,16 @@ impl ReadTransaction<'_> {
             .send();
         let span = table.span("TransactGetItems", None, None);
         let result = table.sent(Capacity::Read, &span, result).await;
+        table.record("TransactGetItems", &result, |event, output| {
+            event.targets = targets.unwrap_or_default();
+            let found: Vec<crate::Item> = output
+                .and_then(|o| o.responses.as_ref())
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.item.clone())
+                .collect();
+            event.observe_items(table, &found);
+        });
         let output = result.map_err(|e| crate::request_error("TransactGetItems", e))?;
         let now = clock::epoch_seconds(SystemTime::now());
         let ttl = table.schema.ttl_attribute.as_deref();

@@ -269,6 +269,9 @@ pub(crate) async fn send_transaction(
             .set_return_consumed_capacity(table.consumed_capacity())
             .send();
         let result = table.sent(Capacity::Write, &span, request).await;
+        table.record("TransactWriteItems", &result, |event, _| {
+            event.targets = crate::design::transaction_targets(table, &items);
+        });
         if attempt < CONFLICT_ATTEMPTS && only_conflicts(&result) {
             tokio::time::sleep(crate::clock::jittered_backoff(attempt)).await;
             continue;

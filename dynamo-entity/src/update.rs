@@ -591,6 +591,7 @@ impl<'t, E: Entity> Update<'t, E> {
             .send();
         let span = table.span("UpdateItem", Some(E::ENTITY_TYPE), None);
         let result = table.sent(Capacity::Write, &span, request).await;
+        table.record_on_key("UpdateItem", E::ENTITY_TYPE, &self.key, &result);
         match result {
             Ok(output) => E::from_item(output.attributes.unwrap_or_default()),
             Err(e) => Err(write_error(

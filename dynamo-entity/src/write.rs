@@ -479,6 +479,7 @@ impl GuardedWrite {
             .send();
         let span = table.span("PutItem", Some(E::ENTITY_TYPE), None);
         let result = table.sent(Capacity::Write, &span, request).await;
+        table.record_on_key("PutItem", E::ENTITY_TYPE, &self.key, &result);
         match result {
             Ok(_) => Ok(()),
             Err(e) => {
@@ -750,6 +751,7 @@ impl<'t, E: Entity> Delete<'t, E> {
             .send();
         let span = table.span("DeleteItem", Some(E::ENTITY_TYPE), None);
         let result = table.sent(Capacity::Write, &span, request).await;
+        table.record_on_key("DeleteItem", E::ENTITY_TYPE, &self.key, &result);
         match result {
             // A deleted item that had expired was absent already.
             Ok(output) => match own_item::<E>(&self.key, output.attributes) {
