@@ -744,3 +744,118 @@ fn the_readme_excerpt_matches_the_committed_pets_design() {
         );
     }
 }
+
+#[test]
+fn infrastructure_options_reach_every_generator() {
+    use dynamo_entity::design::{Billing, Capacity, Encryption, Infrastructure};
+    let schema = TableSchema::new()
+        .entity::<Appointment>()
+        .unwrap()
+        .entity::<WebSession>()
+        .unwrap();
+    // Provisioned and auto-scaled, with the production defaults otherwise: committed, and
+    // validated by CI (scripts/validate-design) like the pets example's design.
+    let provisioned = Design::new("clinic", &schema).infrastructure(Infrastructure {
+        billing: Billing::Provisioned {
+            read: Capacity::autoscaled(5, 50),
+            write: Capacity::autoscaled(2, 20),
+        },
+        ..Infrastructure::default()
+    });
+    provisioned.assert_current(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/designs/provisioned"
+    ));
+    let cfn = provisioned.cloudformation();
+    assert!(cfn.contains(
+        "      BillingMode: PROVISIONED\n      ProvisionedThroughput:\n        ReadCapacityUnits: 5\n        WriteCapacityUnits: 2\n"
+    ), "{cfn}");
+    // Each GSI has its own throughput.
+    assert_eq!(cfn.matches("ReadCapacityUnits: 5").count(), 2, "{cfn}");
+    // Reads and writes of the table and of GSI1, each scaled around 70% utilisation.
+    assert_eq!(
+        cfn.matches("Type: AWS::ApplicationAutoScaling::ScalableTarget")
+            .count(),
+        4,
+        "{cfn}"
+    );
+    assert!(cfn.contains(
+        "  GSI1ReadScaling:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n    Properties:\n      ServiceNamespace: dynamodb\n      ResourceId: !Sub \"table/${Table}/index/GSI1\"\n      ScalableDimension: dynamodb:index:ReadCapacityUnits\n      MinCapacity: 5\n      MaxCapacity: 50\n"
+    ), "{cfn}");
+    let tf = provisioned.terraform();
+    assert!(
+        tf.contains("billing_mode                = \"PROVISIONED\""),
+        "{tf}"
+    );
+    assert!(
+        tf.contains("ignore_changes  = [read_capacity, write_capacity]"),
+        "{tf}"
+    );
+    assert_eq!(
+        tf.matches("resource \"aws_appautoscaling_policy\"").count(),
+        4,
+        "{tf}"
+    );
+    assert!(tf.contains("scalable_dimension = \"dynamodb:table:WriteCapacityUnits\"\n  min_capacity       = 2\n  max_capacity       = 20"), "{tf}");
+    assert!(provisioned.cdk().contains(
+        "billing: dynamodb.Billing.provisioned({\n        readCapacity: dynamodb.Capacity.autoscaled({ minCapacity: 5, maxCapacity: 50, targetUtilizationPercent: 70 }),"
+    ));
+    assert!(provisioned.markdown().contains(
+        "The generated infrastructure code provisions 5 to 50 RCU and 2 to 20 WCU for the table and each index, with point-in-time recovery on, deletion protection on and encryption by a customer-managed KMS key."
+    ));
+    // A fixed capacity has no scaling.
+    let fixed = Design::new("clinic", &schema).infrastructure(Infrastructure {
+        billing: Billing::Provisioned {
+            read: Capacity::fixed(5),
+            write: Capacity::fixed(2),
+        },
+        ..Infrastructure::default()
+    });
+    assert!(!fixed.cloudformation().contains("AutoScaling"));
+    assert!(!fixed.terraform().contains("appautoscaling"));
+    assert!(fixed
+        .cdk()
+        .contains("readCapacity: dynamodb.Capacity.fixed(5),"));
+
+    // A development table: no backups, no protection, DynamoDB's own key, nothing of KMS.
+    let development = Design::new("clinic-dev", &schema).infrastructure(Infrastructure {
+        point_in_time_recovery: false,
+        deletion_protection: false,
+        encryption: Encryption::AwsOwnedKey,
+        ..Infrastructure::default()
+    });
+    let cfn = development.cloudformation();
+    assert!(cfn.contains("PointInTimeRecoveryEnabled: false"), "{cfn}");
+    assert!(cfn.contains("DeletionProtectionEnabled: false"), "{cfn}");
+    assert!(
+        !cfn.contains("SSESpecification") && !cfn.contains("KMS"),
+        "{cfn}"
+    );
+    let tf = development.terraform();
+    assert!(
+        !tf.contains("aws_kms_key") && !tf.contains("server_side_encryption"),
+        "{tf}"
+    );
+    assert!(!tf.contains("prevent_destroy"), "{tf}");
+    let cdk = development.cdk();
+    assert!(
+        cdk.contains("encryption: dynamodb.TableEncryptionV2.dynamoOwnedKey()"),
+        "{cdk}"
+    );
+    assert!(!cdk.contains("kms"), "{cdk}");
+
+    let managed = Design::new("clinic", &schema).infrastructure(Infrastructure {
+        encryption: Encryption::AwsManagedKey,
+        ..Infrastructure::default()
+    });
+    let cfn = managed.cloudformation();
+    assert!(
+        cfn.contains(
+            "      SSESpecification:\n        SSEEnabled: true\n        SSEType: KMS\nOutputs:"
+        ),
+        "{cfn}"
+    );
+    assert!(managed
+        .terraform()
+        .contains("  server_side_encryption {\n    enabled = true\n  }"));
+}

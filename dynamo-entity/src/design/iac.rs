@@ -1,9 +1,5 @@
 //! Infrastructure as code for the table (CloudFormation, Terraform, AWS CDK), and the
 //! least-privilege IAM policy of the recorded access patterns.
-//!
-//! Every table is generated with on-demand billing, point-in-time recovery, deletion protection,
-//! a retain policy, and server-side encryption with a customer-managed KMS key that rotates
-//! yearly: what a production table should have, and what `checkov` checks for.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -56,6 +52,147 @@ fn pascal(name: &str) -> String {
         .collect()
 }
 
+/// How the generated infrastructure code sets up the table, beyond its keys.
+///
+/// The default is what a production table should have, and what `checkov` checks for:
+/// on-demand billing, point-in-time recovery, deletion protection, and encryption with a
+/// customer-managed KMS key that rotates yearly. Every generated table keeps its data when the
+/// stack or configuration is deleted (a retain policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Infrastructure {
+    /// How capacity is billed.
+    pub billing: Billing,
+    /// Continuous backups, restorable to any second of the last 35 days.
+    pub point_in_time_recovery: bool,
+    /// The table cannot be deleted until this is turned off.
+    pub deletion_protection: bool,
+    /// Which key encrypts the table at rest.
+    pub encryption: Encryption,
+}
+
+impl Default for Infrastructure {
+    fn default() -> Self {
+        Infrastructure {
+            billing: Billing::OnDemand,
+            point_in_time_recovery: true,
+            deletion_protection: true,
+            encryption: Encryption::CustomerManagedKey,
+        }
+    }
+}
+
+/// How a table's capacity is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    /// Per request (`PAY_PER_REQUEST`).
+    OnDemand,
+    /// Provisioned read and write capacity units, for the table and each GSI.
+    Provisioned {
+        /// Read capacity units.
+        read: Capacity,
+        /// Write capacity units.
+        write: Capacity,
+    },
+}
+
+/// Provisioned capacity: fixed, or scaled by Application Auto Scaling between `min` and `max`
+/// to keep utilisation near 70%.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    /// The units provisioned at least (and at first).
+    pub min: u64,
+    /// The units provisioned at most; equal to `min` for a fixed capacity.
+    pub max: u64,
+}
+
+impl Capacity {
+    /// Always `units`.
+    pub const fn fixed(units: u64) -> Self {
+        Capacity {
+            min: units,
+            max: units,
+        }
+    }
+
+    /// Between `min` and `max`, following the load.
+    pub const fn autoscaled(min: u64, max: u64) -> Self {
+        Capacity { min, max }
+    }
+
+    fn scales(self) -> bool {
+        self.max > self.min
+    }
+}
+
+/// The utilisation that auto scaling keeps capacity near, in percent.
+const TARGET_UTILISATION: u32 = 70;
+
+/// One auto-scaled dimension: the table's or an index's reads or writes.
+struct Scaled {
+    /// `Table`, `GSI1`, ...
+    target: String,
+    index: Option<String>,
+    /// `Read` or `Write`.
+    kind: &'static str,
+    capacity: Capacity,
+}
+
+/// Which key encrypts a table at rest (DynamoDB always encrypts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    /// A KMS key created beside the table, owned by the account, rotated yearly: the account
+    /// controls and audits its use (about 1 USD a month, plus requests).
+    CustomerManagedKey,
+    /// The account's AWS-managed key `aws/dynamodb`: usage visible in CloudTrail, no control.
+    AwsManagedKey,
+    /// A key owned by DynamoDB: free, invisible.
+    AwsOwnedKey,
+}
+
+impl Infrastructure {
+    /// The report's sentence about it.
+    pub(crate) fn describe(&self) -> String {
+        let units = |c: Capacity, what: &str| {
+            if c.scales() {
+                format!("{} to {} {what}", c.min, c.max)
+            } else {
+                format!("{} {what}", c.min)
+            }
+        };
+        let billing = match self.billing {
+            Billing::OnDemand => "bills on demand".to_owned(),
+            Billing::Provisioned { read, write } => format!(
+                "provisions {} and {} for the table and each index",
+                units(read, "RCU"),
+                units(write, "WCU")
+            ),
+        };
+        let on_off = |on: bool, what: &str| format!("{what} {}", if on { "on" } else { "off" });
+        let key = match self.encryption {
+            Encryption::CustomerManagedKey => "a customer-managed KMS key",
+            Encryption::AwsManagedKey => "the AWS-managed KMS key",
+            Encryption::AwsOwnedKey => "a DynamoDB-owned key",
+        };
+        format!(
+            "The generated infrastructure code {billing}, with {}, {} and encryption by {key}.",
+            on_off(self.point_in_time_recovery, "point-in-time recovery"),
+            on_off(self.deletion_protection, "deletion protection"),
+        )
+    }
+}
+
+/// A read capacity in the CDK.
+fn cdk_capacity(capacity: Capacity) -> String {
+    if capacity.scales() {
+        format!(
+            "dynamodb.Capacity.autoscaled({{ minCapacity: {}, maxCapacity: {}, targetUtilizationPercent: {TARGET_UTILISATION} }})",
+            capacity.min, capacity.max
+        )
+    } else {
+        format!("dynamodb.Capacity.fixed({})", capacity.min)
+    }
+}
+
 /// One GSI as the generators need it.
 struct Gsi {
     name: String,
@@ -76,6 +213,34 @@ impl Design {
             .collect()
     }
 
+    /// The dimensions that auto scaling manages: reads and writes of the table and each GSI
+    /// whose capacity is a range.
+    fn scaled(&self) -> Vec<Scaled> {
+        let Billing::Provisioned { read, write } = self.infrastructure.billing else {
+            return Vec::new();
+        };
+        let mut targets = vec![("Table".to_owned(), None)];
+        targets.extend(
+            self.gsis()
+                .into_iter()
+                .map(|g| (g.name.clone(), Some(g.name))),
+        );
+        let mut scaled = Vec::new();
+        for (target, index) in targets {
+            for (kind, capacity) in [("Read", read), ("Write", write)] {
+                if capacity.scales() {
+                    scaled.push(Scaled {
+                        target: target.clone(),
+                        index: index.clone(),
+                        kind,
+                        capacity,
+                    });
+                }
+            }
+        }
+        scaled
+    }
+
     /// Every key attribute, each once, in order: all are strings.
     fn key_attributes(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
@@ -87,8 +252,10 @@ impl Design {
         names
     }
 
-    /// An AWS CloudFormation template (YAML) for the table and its KMS key.
+    /// An AWS CloudFormation template (YAML) for the table (and its KMS key, with a
+    /// customer-managed key).
     pub fn cloudformation(&self) -> String {
+        let infra = &self.infrastructure;
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -98,23 +265,40 @@ impl Design {
                 self.table_name
             ))
         );
-        let _ = writeln!(
-            out,
-            "  TableKey:\n    Type: AWS::KMS::Key\n    DeletionPolicy: Retain\n    \
-             UpdateReplacePolicy: Retain\n    Properties:\n      Description: {}\n      \
-             EnableKeyRotation: true\n      KeyPolicy:\n        Version: \"2012-10-17\"\n        \
-             Statement:\n          - Sid: AccountAdministersTheKey\n            Effect: Allow\n            \
-             Principal:\n              AWS: !Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:root\"\n            \
-             Action: \"kms:*\"\n            Resource: \"*\"",
-            quoted(&format!("Encrypts the DynamoDB table {}", self.table_name))
-        );
+        if infra.encryption == Encryption::CustomerManagedKey {
+            let _ = writeln!(
+                out,
+                "  TableKey:\n    Type: AWS::KMS::Key\n    DeletionPolicy: Retain\n    \
+                 UpdateReplacePolicy: Retain\n    Properties:\n      Description: {}\n      \
+                 EnableKeyRotation: true\n      KeyPolicy:\n        Version: \"2012-10-17\"\n        \
+                 Statement:\n          - Sid: AccountAdministersTheKey\n            Effect: Allow\n            \
+                 Principal:\n              AWS: !Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:root\"\n            \
+                 Action: \"kms:*\"\n            Resource: \"*\"",
+                quoted(&format!("Encrypts the DynamoDB table {}", self.table_name))
+            );
+        }
+        let (mode, throughput) = match infra.billing {
+            Billing::OnDemand => ("PAY_PER_REQUEST", None),
+            Billing::Provisioned { read, write } => ("PROVISIONED", Some((read.min, write.min))),
+        };
+        let provisioned = |out: &mut String, indent: &str| {
+            if let Some((read, write)) = throughput {
+                let _ = writeln!(
+                    out,
+                    "{indent}ProvisionedThroughput:\n{indent}  ReadCapacityUnits: {read}\n{indent}  \
+                     WriteCapacityUnits: {write}"
+                );
+            }
+        };
         let _ = writeln!(
             out,
             "  Table:\n    Type: AWS::DynamoDB::Table\n    DeletionPolicy: Retain\n    \
              UpdateReplacePolicy: Retain\n    Properties:\n      TableName: {}\n      \
-             BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions:",
+             BillingMode: {mode}",
             quoted(&self.table_name)
         );
+        provisioned(&mut out, "      ");
+        out.push_str("      AttributeDefinitions:\n");
         for name in self.key_attributes() {
             let _ = writeln!(
                 out,
@@ -150,6 +334,7 @@ impl Design {
                 let _ = writeln!(out, "        - IndexName: {}", quoted(&gsi.name));
                 key_schema(&mut out, "          ", &gsi.pk, gsi.sk.as_deref());
                 out.push_str("          Projection:\n            ProjectionType: ALL\n");
+                provisioned(&mut out, "          ");
             }
         }
         if let Some(ttl) = &self.schema.ttl_attribute {
@@ -159,19 +344,56 @@ impl Design {
                 quoted(ttl)
             );
         }
-        out.push_str(
-            "      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: true\n      \
-             DeletionProtectionEnabled: true\n      SSESpecification:\n        SSEEnabled: true\n        \
-             SSEType: KMS\n        KMSMasterKeyId: !Ref TableKey\n",
+        let _ = writeln!(
+            out,
+            "      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: {}\n      \
+             DeletionProtectionEnabled: {}",
+            infra.point_in_time_recovery, infra.deletion_protection
         );
+        match infra.encryption {
+            Encryption::CustomerManagedKey => out.push_str(
+                "      SSESpecification:\n        SSEEnabled: true\n        SSEType: KMS\n        \
+                 KMSMasterKeyId: !Ref TableKey\n",
+            ),
+            Encryption::AwsManagedKey => out.push_str(
+                "      SSESpecification:\n        SSEEnabled: true\n        SSEType: KMS\n",
+            ),
+            Encryption::AwsOwnedKey => {}
+        }
+        for scaled in self.scaled() {
+            let name = format!("{}{}Scaling", identifier(&scaled.target), scaled.kind);
+            let (resource, dimension) = match &scaled.index {
+                None => ("table/${Table}".to_owned(), "table"),
+                Some(index) => (format!("table/${{Table}}/index/{index}"), "index"),
+            };
+            let _ = writeln!(
+                out,
+                "  {name}:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n    Properties:\n      \
+                 ServiceNamespace: dynamodb\n      ResourceId: !Sub {}\n      \
+                 ScalableDimension: dynamodb:{dimension}:{}CapacityUnits\n      MinCapacity: {}\n      \
+                 MaxCapacity: {}\n  {name}Policy:\n    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n    \
+                 Properties:\n      PolicyName: {}\n      PolicyType: TargetTrackingScaling\n      \
+                 ScalingTargetId: !Ref {name}\n      TargetTrackingScalingPolicyConfiguration:\n        \
+                 PredefinedMetricSpecification:\n          PredefinedMetricType: DynamoDB{}CapacityUtilization\n        \
+                 TargetValue: {TARGET_UTILISATION}",
+                quoted(&resource),
+                scaled.kind,
+                scaled.capacity.min,
+                scaled.capacity.max,
+                quoted(&format!("{}-{}-{}", self.table_name, scaled.target, scaled.kind.to_ascii_lowercase())),
+                scaled.kind,
+            );
+        }
         out.push_str(
             "Outputs:\n  TableName:\n    Value: !Ref Table\n  TableArn:\n    Value: !GetAtt Table.Arn\n",
         );
         out
     }
 
-    /// A Terraform configuration (`aws_dynamodb_table` and its `aws_kms_key`).
+    /// A Terraform configuration (`aws_dynamodb_table`, and its `aws_kms_key` with a
+    /// customer-managed key).
     pub fn terraform(&self) -> String {
+        let infra = &self.infrastructure;
         let id = identifier(&self.table_name);
         let mut out = String::new();
         let _ = writeln!(
@@ -179,28 +401,41 @@ impl Design {
             "# DynamoDB table {}, generated by dynamo-entity from its entities. Do not edit: regenerate.\n",
             self.table_name
         );
-        out.push_str(
-            "data \"aws_caller_identity\" \"current\" {}\n\ndata \"aws_partition\" \"current\" {}\n\n",
-        );
-        let _ = writeln!(
-            out,
-            "resource \"aws_kms_key\" \"{id}\" {{\n  description         = {}\n  \
-             enable_key_rotation = true\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    \
-             Statement = [{{\n      Sid       = \"AccountAdministersTheKey\"\n      Effect    = \"Allow\"\n      \
-             Principal = {{ AWS = \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:root\" }}\n      \
-             Action    = \"kms:*\"\n      Resource  = \"*\"\n    }}]\n  }})\n}}\n",
-            quoted(&format!("Encrypts the DynamoDB table {}", self.table_name))
-        );
+        if infra.encryption == Encryption::CustomerManagedKey {
+            out.push_str(
+                "data \"aws_caller_identity\" \"current\" {}\n\ndata \"aws_partition\" \"current\" {}\n\n",
+            );
+            let _ = writeln!(
+                out,
+                "resource \"aws_kms_key\" \"{id}\" {{\n  description         = {}\n  \
+                 enable_key_rotation = true\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    \
+                 Statement = [{{\n      Sid       = \"AccountAdministersTheKey\"\n      Effect    = \"Allow\"\n      \
+                 Principal = {{ AWS = \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:root\" }}\n      \
+                 Action    = \"kms:*\"\n      Resource  = \"*\"\n    }}]\n  }})\n}}\n",
+                quoted(&format!("Encrypts the DynamoDB table {}", self.table_name))
+            );
+        }
+        let (mode, throughput) = match infra.billing {
+            Billing::OnDemand => ("PAY_PER_REQUEST", None),
+            Billing::Provisioned { read, write } => ("PROVISIONED", Some((read.min, write.min))),
+        };
         let _ = writeln!(
             out,
             "resource \"aws_dynamodb_table\" \"{id}\" {{\n  name                        = {}\n  \
-             billing_mode                = \"PAY_PER_REQUEST\"\n  deletion_protection_enabled = true\n  \
+             billing_mode                = \"{mode}\"\n  deletion_protection_enabled = {}\n  \
              hash_key                    = {}",
             quoted(&self.table_name),
+            infra.deletion_protection,
             quoted(&self.schema.partition_key)
         );
         if let Some(sk) = &self.schema.sort_key {
             let _ = writeln!(out, "  range_key                   = {}", quoted(sk));
+        }
+        if let Some((read, write)) = throughput {
+            let _ = writeln!(
+                out,
+                "  read_capacity               = {read}\n  write_capacity              = {write}"
+            );
         }
         for name in self.key_attributes() {
             let _ = writeln!(
@@ -219,7 +454,14 @@ impl Design {
             if let Some(sk) = &gsi.sk {
                 let _ = writeln!(out, "    range_key       = {}", quoted(sk));
             }
-            out.push_str("    projection_type = \"ALL\"\n  }\n");
+            out.push_str("    projection_type = \"ALL\"\n");
+            if let Some((read, write)) = throughput {
+                let _ = writeln!(
+                    out,
+                    "    read_capacity   = {read}\n    write_capacity  = {write}"
+                );
+            }
+            out.push_str("  }\n");
         }
         if let Some(ttl) = &self.schema.ttl_attribute {
             let _ = writeln!(
@@ -230,31 +472,104 @@ impl Design {
         }
         let _ = writeln!(
             out,
-            "\n  point_in_time_recovery {{\n    enabled = true\n  }}\n\n  \
-             server_side_encryption {{\n    enabled     = true\n    kms_key_arn = aws_kms_key.{id}.arn\n  }}\n\n  \
-             lifecycle {{\n    prevent_destroy = true\n  }}\n}}"
+            "\n  point_in_time_recovery {{\n    enabled = {}\n  }}",
+            infra.point_in_time_recovery
         );
+        match infra.encryption {
+            Encryption::CustomerManagedKey => {
+                let _ = writeln!(
+                    out,
+                    "\n  server_side_encryption {{\n    enabled     = true\n    kms_key_arn = aws_kms_key.{id}.arn\n  }}"
+                );
+            }
+            Encryption::AwsManagedKey => {
+                out.push_str("\n  server_side_encryption {\n    enabled = true\n  }\n");
+            }
+            Encryption::AwsOwnedKey => {}
+        }
+        let scaled = self.scaled();
+        let table_scales = scaled.iter().any(|s| s.index.is_none());
+        let mut lifecycle = Vec::new();
+        if infra.deletion_protection {
+            lifecycle.push("    prevent_destroy = true");
+        }
+        if table_scales {
+            // Auto scaling changes them; a plan must not set them back.
+            lifecycle.push("    ignore_changes  = [read_capacity, write_capacity]");
+        }
+        if !lifecycle.is_empty() {
+            let _ = writeln!(out, "\n  lifecycle {{\n{}\n  }}", lifecycle.join("\n"));
+        }
+        out.push_str("}\n");
+        for scaled in scaled {
+            let name = format!(
+                "{id}_{}_{}",
+                identifier(&scaled.target).to_ascii_lowercase(),
+                scaled.kind.to_ascii_lowercase()
+            );
+            let (resource, dimension) = match &scaled.index {
+                None => (format!("table/${{aws_dynamodb_table.{id}.name}}"), "table"),
+                Some(index) => (
+                    format!("table/${{aws_dynamodb_table.{id}.name}}/index/{index}"),
+                    "index",
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "\nresource \"aws_appautoscaling_target\" \"{name}\" {{\n  service_namespace  = \"dynamodb\"\n  \
+                 resource_id        = \"{resource}\"\n  scalable_dimension = \"dynamodb:{dimension}:{}CapacityUnits\"\n  \
+                 min_capacity       = {}\n  max_capacity       = {}\n}}\n\n\
+                 resource \"aws_appautoscaling_policy\" \"{name}\" {{\n  name               = {}\n  \
+                 policy_type        = \"TargetTrackingScaling\"\n  \
+                 service_namespace  = aws_appautoscaling_target.{name}.service_namespace\n  \
+                 resource_id        = aws_appautoscaling_target.{name}.resource_id\n  \
+                 scalable_dimension = aws_appautoscaling_target.{name}.scalable_dimension\n\n  \
+                 target_tracking_scaling_policy_configuration {{\n    predefined_metric_specification {{\n      \
+                 predefined_metric_type = \"DynamoDB{}CapacityUtilization\"\n    }}\n    \
+                 target_value = {TARGET_UTILISATION}\n  }}\n}}",
+                scaled.kind,
+                scaled.capacity.min,
+                scaled.capacity.max,
+                quoted(&format!("{}-{}-{}", self.table_name, scaled.target, scaled.kind.to_ascii_lowercase())),
+                scaled.kind,
+            );
+        }
         out
     }
 
-    /// An AWS CDK construct (TypeScript, `aws-cdk-lib` v2) for the table and its KMS key.
+    /// An AWS CDK construct (TypeScript, `aws-cdk-lib` v2) for the table (and its KMS key,
+    /// with a customer-managed key).
     pub fn cdk(&self) -> String {
+        let infra = &self.infrastructure;
         let class = format!("{}Table", pascal(&self.table_name));
         let mut out = String::new();
         let _ = writeln!(
             out,
             "// DynamoDB table {}, generated by dynamo-entity from its entities. Do not edit: regenerate.\n\
              import {{ RemovalPolicy }} from 'aws-cdk-lib';\n\
-             import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';\n\
-             import * as kms from 'aws-cdk-lib/aws-kms';\n\
-             import {{ Construct }} from 'constructs';\n\n\
+             import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';",
+            self.table_name
+        );
+        if infra.encryption == Encryption::CustomerManagedKey {
+            out.push_str("import * as kms from 'aws-cdk-lib/aws-kms';\n");
+        }
+        let _ = writeln!(
+            out,
+            "import {{ Construct }} from 'constructs';\n\n\
              export class {class} extends Construct {{\n  public readonly table: dynamodb.TableV2;\n\n  \
-             constructor(scope: Construct, id: string) {{\n    super(scope, id);\n    \
-             const key = new kms.Key(this, 'Key', {{\n      description: {},\n      \
-             enableKeyRotation: true,\n      removalPolicy: RemovalPolicy.RETAIN,\n    }});\n    \
-             this.table = new dynamodb.TableV2(this, 'Table', {{\n      tableName: {},",
-            self.table_name,
-            quoted(&format!("Encrypts the DynamoDB table {}", self.table_name)),
+             constructor(scope: Construct, id: string) {{\n    super(scope, id);"
+        );
+        if infra.encryption == Encryption::CustomerManagedKey {
+            let _ = writeln!(
+                out,
+                "    const key = new kms.Key(this, 'Key', {{\n      description: {},\n      \
+                 enableKeyRotation: true,\n      removalPolicy: RemovalPolicy.RETAIN,\n    }});",
+                quoted(&format!("Encrypts the DynamoDB table {}", self.table_name))
+            );
+        }
+        let _ = writeln!(
+            out,
+            "    this.table = new dynamodb.TableV2(this, 'Table', {{\n      tableName: {},",
             quoted(&self.table_name)
         );
         let attribute = |name: &str| {
@@ -284,21 +599,44 @@ impl Design {
                 if let Some(sk) = &gsi.sk {
                     let _ = writeln!(out, "          sortKey: {},", attribute(sk));
                 }
-                out.push_str(
-                    "          projectionType: dynamodb.ProjectionType.ALL,\n        },\n",
-                );
+                out.push_str("          projectionType: dynamodb.ProjectionType.ALL,\n");
+                if let Billing::Provisioned { read, .. } = infra.billing {
+                    let _ = writeln!(out, "          readCapacity: {},", cdk_capacity(read));
+                }
+                out.push_str("        },\n");
             }
             out.push_str("      ],\n");
         }
         if let Some(ttl) = &self.schema.ttl_attribute {
             let _ = writeln!(out, "      timeToLiveAttribute: {},", quoted(ttl));
         }
-        out.push_str(
-            "      billing: dynamodb.Billing.onDemand(),\n      \
-             pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },\n      \
-             deletionProtection: true,\n      \
-             encryption: dynamodb.TableEncryptionV2.customerManagedKey(key),\n      \
-             removalPolicy: RemovalPolicy.RETAIN,\n    });\n  }\n}\n",
+        match infra.billing {
+            Billing::OnDemand => out.push_str("      billing: dynamodb.Billing.onDemand(),\n"),
+            // TableV2 always scales provisioned writes: a fixed capacity is a range of one value.
+            Billing::Provisioned { read, write } => {
+                let _ = writeln!(
+                    out,
+                    "      billing: dynamodb.Billing.provisioned({{\n        \
+                     readCapacity: {},\n        \
+                     writeCapacity: dynamodb.Capacity.autoscaled({{ minCapacity: {}, maxCapacity: {}, targetUtilizationPercent: {TARGET_UTILISATION} }}),\n      \
+                     }}),",
+                    cdk_capacity(read),
+                    write.min,
+                    write.max
+                );
+            }
+        }
+        let encryption = match infra.encryption {
+            Encryption::CustomerManagedKey => "dynamodb.TableEncryptionV2.customerManagedKey(key)",
+            Encryption::AwsManagedKey => "dynamodb.TableEncryptionV2.awsManagedKey()",
+            Encryption::AwsOwnedKey => "dynamodb.TableEncryptionV2.dynamoOwnedKey()",
+        };
+        let _ = writeln!(
+            out,
+            "      pointInTimeRecoverySpecification: {{ pointInTimeRecoveryEnabled: {} }},\n      \
+             deletionProtection: {},\n      encryption: {encryption},\n      \
+             removalPolicy: RemovalPolicy.RETAIN,\n    }});\n  }}\n}}",
+            infra.point_in_time_recovery, infra.deletion_protection
         );
         out
     }

@@ -11,8 +11,8 @@
 //!   diagram of the item collections and indexes, and the lints;
 //! * [`lints`](Design::lints): the anti-patterns found, each naming what it concerns;
 //! * [`cloudformation`](Design::cloudformation), [`terraform`](Design::terraform),
-//!   [`cdk`](Design::cdk): the table as infrastructure as code, with point-in-time recovery,
-//!   deletion protection and a customer-managed KMS key on;
+//!   [`cdk`](Design::cdk): the table as infrastructure as code, by default with point-in-time
+//!   recovery, deletion protection and a customer-managed KMS key ([`Infrastructure`]);
 //! * [`iam_policy`](Design::iam_policy): a least-privilege policy, with the actions the recorded
 //!   patterns used and `dynamodb:LeadingKeys` conditions from the partition templates;
 //! * [`assert_current`](Design::assert_current): all of these compared with committed files,
@@ -45,6 +45,7 @@ mod snapshot;
 use std::collections::BTreeMap;
 
 pub(crate) use endpoint::{watch_endpoint, EndpointState};
+pub use iac::{Billing, Capacity, Encryption, Infrastructure};
 pub use lint::{Lint, Severity};
 pub use record::Recorder;
 pub(crate) use record::{describe_sort, get_targets, transaction_targets, write_targets};
@@ -64,6 +65,7 @@ pub struct Design {
     principal_tags: BTreeMap<String, String>,
     region: String,
     account: String,
+    infrastructure: Infrastructure,
 }
 
 impl Design {
@@ -78,6 +80,7 @@ impl Design {
             principal_tags: BTreeMap::new(),
             region: "*".to_owned(),
             account: "*".to_owned(),
+            infrastructure: Infrastructure::default(),
         }
     }
 
@@ -108,6 +111,12 @@ impl Design {
     pub fn account(mut self, region: &str, account: &str) -> Self {
         region.clone_into(&mut self.region);
         account.clone_into(&mut self.account);
+        self
+    }
+
+    /// How the infrastructure code sets the table up (default: [`Infrastructure::default`]).
+    pub fn infrastructure(mut self, infrastructure: Infrastructure) -> Self {
+        self.infrastructure = infrastructure;
         self
     }
 

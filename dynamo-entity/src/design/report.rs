@@ -88,10 +88,9 @@ impl Design {
             .map_or_else(|| "none".to_owned(), code);
         let _ = writeln!(
             out,
-            "\nEntity-type attribute: {}. TTL attribute: {ttl}. The generated infrastructure \
-             code bills on demand, with point-in-time recovery, deletion protection and a \
-             customer-managed KMS key.\n",
-            code(&self.schema.type_attribute)
+            "\nEntity-type attribute: {}. TTL attribute: {ttl}. {}\n",
+            code(&self.schema.type_attribute),
+            self.infrastructure.describe()
         );
     }
 
