@@ -307,3 +307,91 @@ async fn a_read_transaction_returns_typed_items() {
     let err = read.send().await.unwrap().take(wrong).unwrap_err();
     assert!(matches!(err, Error::EntityTypeMismatch { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_raw_operation_joins_a_typed_transaction_and_reports_at_its_position() {
+    use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+    let table = fresh_table(
+        TableSchema::new()
+            .entity::<Account>()
+            .unwrap()
+            .entity::<Cart>()
+            .unwrap(),
+    )
+    .await;
+    let account = Account {
+        id: "a1".into(),
+        balance: 100,
+        version: 0,
+    };
+    table.create(&account).await.unwrap();
+    // A counter item the entities do not model, bumped by a hand-written update.
+    let bump = |condition: Option<&str>| {
+        let mut update = Update::builder()
+            .table_name(table.name())
+            .key("PK", AttributeValue::S("STATS".into()))
+            .key("SK", AttributeValue::S("STATS".into()))
+            .update_expression("ADD #carts :one")
+            .expression_attribute_names("#carts", "carts")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()));
+        if let Some(condition) = condition {
+            update = update.condition_expression(condition);
+        }
+        TransactWriteItem::builder()
+            .update(update.build().unwrap())
+            .build()
+    };
+    let cart = Cart {
+        account: "a1".into(),
+        items: 0,
+    };
+    let metered = table.metered();
+    metered
+        .transaction()
+        .write(metered.create(&cart))
+        .raw("stats counter", bump(None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metered.cost().requests, 1);
+    let stats = dynamo_entity_suite::raw_item(
+        &table,
+        &dynamo_entity::Key {
+            pk: "STATS".into(),
+            sk: Some("STATS".into()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(stats["carts"].as_n().unwrap(), "1");
+
+    // Its failure is reported at its position, under its label, with its key.
+    let other = Cart {
+        account: "a2".into(),
+        items: 0,
+    };
+    let err = table
+        .transaction()
+        .write(table.create(&other))
+        .raw("stats counter", bump(Some("attribute_not_exists(carts)")))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::TransactionCancelled { operations } = err else {
+        panic!("{err}");
+    };
+    assert_eq!(operations.len(), 1, "{operations:?}");
+    assert_eq!(operations[0].position, 1);
+    assert_eq!(operations[0].entity, "stats counter");
+    assert_eq!(operations[0].key.pk, "STATS");
+    assert_eq!(operations[0].code, "ConditionalCheckFailed");
+    assert!(operations[0].error.is_none());
+    // All or nothing: the typed create did not happen either.
+    assert_eq!(
+        table
+            .get::<Cart>(Cart::primary_key("a2").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+}

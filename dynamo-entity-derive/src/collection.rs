@@ -67,6 +67,36 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             ),
         }
     }
+    // `#[dynamo(index = "gsi1")]`: the collection is read from that GSI.
+    let mut gsi: Option<u8> = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("index") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                let value = lit.value();
+                match value
+                    .strip_prefix("gsi")
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .filter(|n| (1..=20).contains(n))
+                {
+                    Some(n) => gsi = Some(n),
+                    None => {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            format!("unknown index `{value}`: expected `gsi1` to `gsi20`"),
+                        ))
+                    }
+                }
+                Ok(())
+            } else {
+                Err(meta
+                    .error("unknown dynamo option on a collection (expected `index = \"gsiN\"`)"))
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
     if data.variants.is_empty() {
         errors.at(
             ident.span(),
@@ -96,22 +126,41 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             impl #q::Member<#ident> for #ty {}
         }
     });
-    // The partition templates must have one shape, or no single key reads them all.
+    // The partition templates in the collection's index must have one shape, or no single key
+    // reads them all; every member needs a key there.
     let (_, first) = variants[0];
-    let shape_checks = variants[1..].iter().map(|(variant, ty)| {
+    let gsi_number = gsi.unwrap_or(0);
+    let index_name = gsi.map_or_else(|| "the table".to_owned(), |n| format!("GSI{n}"));
+    let index = match gsi {
+        Some(n) => quote!(#q::Option::Some(#q::Index::Gsi(#n))),
+        None => quote!(#q::Option::None),
+    };
+    let shape_checks = variants.iter().enumerate().map(|(i, (variant, ty))| {
+        let missing = format!(
+            "collection `{name}`: `{variant}` has no key in {index_name}, where the collection \
+             is read"
+        );
         let message = format!(
-            "collection `{name}`: the partition key template of `{variant}` differs in shape from \
-             that of `{}`, so one query cannot read both",
+            "collection `{name}`: the partition key template of `{variant}` in {index_name} \
+             differs in shape from that of `{}`, so one query cannot read both",
             variants[0].0
         );
-        quote_spanned! {ty.span()=>
-            const _: () = {
+        let same_shape = (i > 0).then(|| {
+            quote_spanned! {ty.span()=>
                 if !#q::same_key_shape(
-                    <#first as #q::Entity>::SCHEMA.keys[0].pk,
-                    <#ty as #q::Entity>::SCHEMA.keys[0].pk,
+                    #q::partition_template(<#first as #q::Entity>::SCHEMA.keys, #gsi_number),
+                    #q::partition_template(<#ty as #q::Entity>::SCHEMA.keys, #gsi_number),
                 ) {
                     ::core::panic!(#message);
                 }
+            }
+        });
+        quote_spanned! {ty.span()=>
+            const _: () = {
+                if #q::partition_template(<#ty as #q::Entity>::SCHEMA.keys, #gsi_number).is_empty() {
+                    ::core::panic!(#missing);
+                }
+                #same_shape
             };
         }
     });
@@ -130,6 +179,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         #[automatically_derived]
         impl #q::Collection for #ident {
             const NAME: &'static str = #name;
+            const INDEX: #q::Option<#q::Index> = #index;
             const ENTITY_TYPES: &'static [&'static str] = &[#(#entity_types),*];
 
             fn from_item(__dynamo_item: #q::Item)

@@ -32,7 +32,7 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
 }
 
 /// Derives `dynamo_entity::Collection` for an enum of entities sharing a partition.
-#[proc_macro_derive(Collection)]
+#[proc_macro_derive(Collection, attributes(dynamo))]
 pub fn derive_collection(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     collection::derive(&input).into()

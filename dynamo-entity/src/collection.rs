@@ -4,10 +4,11 @@ use std::marker::PhantomData;
 
 use futures::Stream;
 
+use crate::attribute::is_expired;
 use crate::cursor::{self, Binding, Cursor};
 use crate::range::SortKeyCondition;
-use crate::read::{run_query, Paging, QuerySpec};
-use crate::{Entity, Error, Index, Item, Query, Result, Table};
+use crate::read::{read_item, run_query, Paging, QuerySpec};
+use crate::{Entity, Error, Index, Item, Key, Query, Result, Table};
 
 /// An enum whose variants are entities sharing a partition; implemented by
 /// `#[derive(Collection)]`.
@@ -40,6 +41,11 @@ use crate::{Entity, Error, Index, Item, Query, Result, Table};
 pub trait Collection: Sized {
     /// The collection's name (the enum's).
     const NAME: &'static str;
+    /// The GSI it is read from, for a collection declared with `#[dynamo(index = "gsi1")]`
+    /// (its members' shapes are checked there, and only queries of that index read it).
+    /// `None`: its shapes are checked on the table, and any index whose partitions its members
+    /// share can read it.
+    const INDEX: Option<Index> = None;
     /// The entity types of its variants.
     const ENTITY_TYPES: &'static [&'static str];
 
@@ -59,6 +65,22 @@ pub fn entity_type_of<'i>(item: &'i Item, attribute: &str) -> Option<&'i str> {
         Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) => Some(s),
         _ => None,
     }
+}
+
+/// The partition key template of `keys` in the base table (`gsi` 0) or GSI `gsi`; empty when
+/// the entity has no key there. Const, for the derive's compile-time checks.
+#[doc(hidden)]
+pub const fn partition_template(keys: &[crate::KeySchema], gsi: u8) -> &'static str {
+    let mut i = 0;
+    while i < keys.len() {
+        match keys[i].index {
+            Index::Primary if gsi == 0 => return keys[i].pk,
+            Index::Gsi(n) if n == gsi => return keys[i].pk,
+            _ => {}
+        }
+        i += 1;
+    }
+    ""
 }
 
 /// Whether two key templates have the same shape: equal literal text, placeholders in the same
@@ -105,6 +127,90 @@ impl Table {
             skip_unknown: false,
             collection: PhantomData,
         }
+    }
+}
+
+impl Table {
+    /// Reads the item under `key` as whichever of the collection's entities it is, in one
+    /// GetItem: for keys that hold one of several entity types (an account that is a user or an
+    /// organization; see [`TableSchema::entity_sharing_keys`](crate::TableSchema::entity_sharing_keys)).
+    /// `None` when there is no live item; an item of a type outside the collection is an
+    /// [`Error::EntityTypeMismatch`].
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Collection, Entity, Table};
+    /// # #[derive(Entity)] #[pk = "ACCOUNT#<name>"] #[sk = "ACCOUNT"]
+    /// # struct User { name: String, email: String }
+    /// # #[derive(Entity)] #[pk = "ACCOUNT#<name>"] #[sk = "ACCOUNT"]
+    /// # struct Organization { name: String, members: u32 }
+    /// #[derive(Collection)]
+    /// enum Account {
+    ///     User(User),
+    ///     Organization(Organization),
+    /// }
+    ///
+    /// # async fn demo(table: &Table) -> dynamo_entity::Result<()> {
+    /// match table.get_collection::<Account>(User::primary_key("rust-lang")?).await? {
+    ///     Some(Account::User(user)) => println!("user {}", user.email),
+    ///     Some(Account::Organization(org)) => println!("org of {}", org.members),
+    ///     None => println!("no such account"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_collection<C: Collection>(&self, key: Key) -> GetCollection<'_, C> {
+        GetCollection {
+            table: self,
+            key,
+            consistent: false,
+            collection: PhantomData,
+        }
+    }
+}
+
+/// A get into a [`Collection`]; await it (or call [`send`](Self::send)).
+#[must_use = "a get does nothing until awaited"]
+pub struct GetCollection<'t, C> {
+    table: &'t Table,
+    key: Key,
+    consistent: bool,
+    collection: PhantomData<fn() -> C>,
+}
+
+impl<C: Collection> GetCollection<'_, C> {
+    /// Read with strong consistency (twice the read capacity).
+    pub fn consistent_read(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Sends the request. An item whose TTL has passed is not returned.
+    pub async fn send(self) -> Result<Option<C>> {
+        let table = self.table;
+        let item = read_item(table, C::NAME, &self.key, self.consistent).await?;
+        let now = crate::clock::epoch_seconds(std::time::SystemTime::now());
+        let ttl = table.schema.ttl_attribute.as_deref();
+        let Some(item) = item.filter(|item| !is_expired(item, ttl, now)) else {
+            return Ok(None);
+        };
+        let found = entity_type_of(&item, &table.schema.type_attribute).map(str::to_owned);
+        match C::from_item(item)? {
+            Some(value) => Ok(Some(value)),
+            None => Err(Error::EntityTypeMismatch {
+                expected: C::NAME,
+                attribute: crate::TYPE_ATTRIBUTE,
+                found,
+            }),
+        }
+    }
+}
+
+impl<'t, C: Collection + Send + 't> std::future::IntoFuture for GetCollection<'t, C> {
+    type Output = Result<Option<C>>;
+    type IntoFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 't>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 
@@ -156,6 +262,15 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
     /// Reads one page.
     pub async fn page(&self) -> Result<CollectionPage<C>> {
         self.paging.check()?;
+        if let Some(index) = C::INDEX.filter(|index| *index != self.index) {
+            let name = |index: Index| index.index_name().unwrap_or_else(|| "the table".to_owned());
+            return Err(Error::InvalidRequest(format!(
+                "collection {} is read from {}, but the query given is of {}",
+                C::NAME,
+                name(index),
+                name(self.index)
+            )));
+        }
         let start = match &self.paging.after {
             Some(cursor) => Some(cursor::decode(
                 self.table.cursor_key.as_ref(),

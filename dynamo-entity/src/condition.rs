@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::attribute::Encoder;
-use crate::expression::Expressions;
+use crate::attribute::{Encoder, Scalar, SetElement};
+use crate::expression::{Expressions, Path};
 use crate::Error;
 
 /// What may be done with a field through the typed API.
@@ -202,6 +202,50 @@ impl<E, T, K> Field<E, T, K> {
         }))
     }
 
+    /// The attribute equals one of `values` (at most 100, DynamoDB's limit for `IN`).
+    ///
+    /// ```
+    /// # use dynamo_entity::Entity;
+    /// # #[derive(Entity)] #[pk = "ORDER#<id>"] struct Order { id: String, status: String }
+    /// let f = Order::fields();
+    /// let open = f.status.is_in(["NEW".to_owned(), "PAID".to_owned()]);
+    /// ```
+    pub fn is_in(self, values: impl IntoIterator<Item = T>) -> Condition<E> {
+        let name = self.name;
+        let encoded = values
+            .into_iter()
+            .map(|value| {
+                self.encode(&value)?.ok_or_else(|| {
+                    Error::InvalidRequest(format!(
+                        "`{name}` cannot be compared with None in `is_in` (use exists / not_exists)"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>();
+        let attribute = self.attribute;
+        Condition::new(encoded.and_then(|values| match values.len() {
+            1..=100 => Ok(Cond::In(attribute, values)),
+            n => Err(Error::InvalidRequest(format!(
+                "`{name}` is_in needs 1 to 100 values, not {n}"
+            ))),
+        }))
+    }
+
+    /// The attribute's size, to compare: a string's length in bytes (UTF-8), a binary's
+    /// length, the number of elements of a set or list, or of attributes of a map.
+    pub fn size(self) -> Size<E> {
+        Size {
+            attribute: self.attribute,
+            marker: PhantomData,
+        }
+    }
+
+    /// The attribute is stored as `kind` (`attribute_type`): how to tell items written in an
+    /// older format from new ones, say.
+    pub fn has_type(self, kind: AttributeType) -> Condition<E> {
+        Condition::new(Ok(Cond::Type(self.attribute, kind)))
+    }
+
     /// The item has this attribute.
     pub fn exists(self) -> Condition<E> {
         Condition::new(Ok(Cond::Exists(self.attribute)))
@@ -210,6 +254,312 @@ impl<E, T, K> Field<E, T, K> {
     /// The item does not have this attribute.
     pub fn not_exists(self) -> Condition<E> {
         Condition::new(Ok(Cond::NotExists(self.attribute)))
+    }
+}
+
+impl<E, T: Containable, K> Field<E, T, K> {
+    /// The attribute contains `element`: a substring of a string, an element of a set, or an
+    /// element of a list.
+    ///
+    /// ```
+    /// # use std::collections::BTreeSet;
+    /// # use dynamo_entity::Entity;
+    /// # #[derive(Entity)] #[pk = "BRAND#<id>"]
+    /// # struct Brand { id: String, name: String, tags: BTreeSet<String>, sizes: Vec<u32> }
+    /// let f = Brand::fields();
+    /// let kids = f.tags.contains("kids") & f.name.contains("Co") & f.sizes.contains(42u32);
+    /// ```
+    pub fn contains(self, element: impl Into<T::Element>) -> Condition<E> {
+        let name = self.name;
+        let value = T::element_attribute(&element.into()).map_err(|message| Error::Encode {
+            entity: self.entity,
+            field: name,
+            message: message.into_owned(),
+        });
+        let attribute = self.attribute;
+        Condition::new(value.map(|value| Cond::Contains(attribute, value)))
+    }
+}
+
+impl<E, M: MapField, K> Field<E, M, K> {
+    /// The entry under `key` of a map field (`HashMap<String, V>` or `BTreeMap<String, V>`,
+    /// stored as a map `M`): set, remove or add to it in an update, or test it in a condition,
+    /// without reading or writing the rest of the map. The key is chosen at run time and may be
+    /// any text: it goes into the request as an expression attribute name, never into the
+    /// expression.
+    ///
+    /// ```
+    /// # use std::collections::HashMap;
+    /// # use dynamo_entity::Entity;
+    /// # #[derive(serde::Serialize, serde::Deserialize)] struct Address { street: String }
+    /// # #[derive(Entity)] #[pk = "CUSTOMER#<id>"]
+    /// # struct Customer { id: String, addresses: HashMap<String, Address> }
+    /// let home = Customer::fields().addresses.entry("home");
+    /// let has_home = home.exists();
+    /// ```
+    pub fn entry(self, key: impl Into<String>) -> Entry<E, M::Value, K> {
+        Entry {
+            entity: self.entity,
+            field: self.name,
+            path: Path {
+                attribute: self.attribute,
+                keys: vec![key.into()],
+            },
+            marker: PhantomData,
+        }
+    }
+}
+
+/// Map fields: `HashMap<String, V>` and `BTreeMap<String, V>` (stored through serde as a map),
+/// and `Option`s of them.
+pub trait MapField {
+    /// The value type.
+    type Value;
+}
+
+impl<V, S> MapField for std::collections::HashMap<String, V, S> {
+    type Value = V;
+}
+
+impl<V> MapField for std::collections::BTreeMap<String, V> {
+    type Value = V;
+}
+
+impl<M: MapField> MapField for Option<M> {
+    type Value = M::Value;
+}
+
+/// One entry of a map field, by key ([`Field::entry`]).
+pub struct Entry<E, V, K = kind::Settable> {
+    entity: &'static str,
+    field: &'static str,
+    path: Path,
+    marker: EntryMarker<E, V, K>,
+}
+
+/// An entry's types, owned by nothing.
+type EntryMarker<E, V, K> = PhantomData<fn() -> (E, V, K)>;
+
+impl<E, V, K> Clone for Entry<E, V, K> {
+    fn clone(&self) -> Self {
+        Entry {
+            entity: self.entity,
+            field: self.field,
+            path: self.path.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<E, V, K> fmt::Debug for Entry<E, V, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Entry({} at {})", self.field, self.path)
+    }
+}
+
+impl<E, V: serde::Serialize, K> Entry<E, V, K> {
+    /// The document path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The entity and field, for errors.
+    pub(crate) fn names(&self) -> (&'static str, &'static str) {
+        (self.entity, self.field)
+    }
+
+    /// The stored form of a value of the entry (through serde, as the map is stored); `None`
+    /// for a value stored as nothing (`NULL`).
+    pub(crate) fn encode(&self, value: &V) -> Result<Option<AttributeValue>, Error> {
+        match crate::ser::to_attribute_value(value) {
+            Ok(AttributeValue::Null(_)) => Ok(None),
+            Ok(value) => Ok(Some(value)),
+            Err(e) => Err(Error::Encode {
+                entity: self.entity,
+                field: self.field,
+                message: format!("the entry {}: {e}", self.path),
+            }),
+        }
+    }
+
+    /// The map has this entry.
+    pub fn exists(&self) -> Condition<E> {
+        Condition::new(Ok(Cond::PathExists(self.path.clone())))
+    }
+
+    /// The map does not have this entry (or there is no map).
+    pub fn not_exists(&self) -> Condition<E> {
+        Condition::new(Ok(Cond::PathNotExists(self.path.clone())))
+    }
+
+    /// The entry equals `value`.
+    pub fn eq(&self, value: V) -> Condition<E> {
+        self.compare("=", &value)
+    }
+
+    /// The entry differs from `value` (or is absent).
+    pub fn ne(&self, value: V) -> Condition<E> {
+        self.compare("<>", &value)
+    }
+
+    /// The entry is below `value`.
+    pub fn lt(&self, value: V) -> Condition<E> {
+        self.compare("<", &value)
+    }
+
+    /// The entry is at least `value`.
+    pub fn ge(&self, value: V) -> Condition<E> {
+        self.compare(">=", &value)
+    }
+
+    fn compare(&self, op: &'static str, value: &V) -> Condition<E> {
+        let path = self.path.clone();
+        let field = self.field;
+        Condition::new(self.encode(value).and_then(|v| match v {
+            Some(v) => Ok(Cond::PathCompare(path, op, v)),
+            None => Err(Error::InvalidRequest(format!(
+                "the entry {} of `{field}` cannot be compared with None (use exists / not_exists)",
+                self.path
+            ))),
+        }))
+    }
+}
+
+/// Field types that `contains` accepts: strings (a substring), sets and lists of scalars (an
+/// element), and `Option`s of them.
+pub trait Containable {
+    /// What can be contained.
+    type Element;
+    /// The element's stored form.
+    fn element_attribute(
+        element: &Self::Element,
+    ) -> Result<AttributeValue, std::borrow::Cow<'static, str>>;
+}
+
+impl Containable for String {
+    type Element = String;
+    fn element_attribute(
+        element: &String,
+    ) -> Result<AttributeValue, std::borrow::Cow<'static, str>> {
+        Ok(AttributeValue::S(element.clone()))
+    }
+}
+
+impl<T: Scalar> Containable for Vec<T> {
+    type Element = T;
+    fn element_attribute(element: &T) -> Result<AttributeValue, std::borrow::Cow<'static, str>> {
+        element.to_attribute()
+    }
+}
+
+impl<T: SetElement, S> Containable for std::collections::HashSet<T, S> {
+    type Element = T;
+    fn element_attribute(element: &T) -> Result<AttributeValue, std::borrow::Cow<'static, str>> {
+        element.to_attribute()
+    }
+}
+
+impl<T: SetElement> Containable for std::collections::BTreeSet<T> {
+    type Element = T;
+    fn element_attribute(element: &T) -> Result<AttributeValue, std::borrow::Cow<'static, str>> {
+        element.to_attribute()
+    }
+}
+
+impl<C: Containable> Containable for Option<C> {
+    type Element = C::Element;
+    fn element_attribute(
+        element: &C::Element,
+    ) -> Result<AttributeValue, std::borrow::Cow<'static, str>> {
+        C::element_attribute(element)
+    }
+}
+
+/// The size of an attribute, to compare with a number ([`Field::size`]).
+#[must_use]
+pub struct Size<E> {
+    attribute: &'static str,
+    marker: PhantomData<fn() -> E>,
+}
+
+impl<E> Size<E> {
+    fn compare(self, op: &'static str, size: usize) -> Condition<E> {
+        let value = AttributeValue::N(size.to_string());
+        Condition::new(Ok(Cond::Size(self.attribute, op, value)))
+    }
+
+    /// The size is `size`.
+    pub fn eq(self, size: usize) -> Condition<E> {
+        self.compare("=", size)
+    }
+
+    /// The size is not `size`.
+    pub fn ne(self, size: usize) -> Condition<E> {
+        self.compare("<>", size)
+    }
+
+    /// The size is below `size`.
+    pub fn lt(self, size: usize) -> Condition<E> {
+        self.compare("<", size)
+    }
+
+    /// The size is at most `size`.
+    pub fn le(self, size: usize) -> Condition<E> {
+        self.compare("<=", size)
+    }
+
+    /// The size is above `size`.
+    pub fn gt(self, size: usize) -> Condition<E> {
+        self.compare(">", size)
+    }
+
+    /// The size is at least `size`.
+    pub fn ge(self, size: usize) -> Condition<E> {
+        self.compare(">=", size)
+    }
+}
+
+/// A DynamoDB attribute type, for [`Field::has_type`], named as the SDK's `AttributeValue`
+/// variants are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeType {
+    /// A string (`S`).
+    S,
+    /// A number (`N`).
+    N,
+    /// Binary (`B`).
+    B,
+    /// A boolean (`BOOL`).
+    Bool,
+    /// `NULL`.
+    Null,
+    /// A list (`L`).
+    L,
+    /// A map (`M`).
+    M,
+    /// A string set (`SS`).
+    Ss,
+    /// A number set (`NS`).
+    Ns,
+    /// A binary set (`BS`).
+    Bs,
+}
+
+impl AttributeType {
+    /// DynamoDB's name for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            AttributeType::S => "S",
+            AttributeType::N => "N",
+            AttributeType::B => "B",
+            AttributeType::Bool => "BOOL",
+            AttributeType::Null => "NULL",
+            AttributeType::L => "L",
+            AttributeType::M => "M",
+            AttributeType::Ss => "SS",
+            AttributeType::Ns => "NS",
+            AttributeType::Bs => "BS",
+        }
     }
 }
 
@@ -236,6 +586,13 @@ enum Cond {
     Exists(&'static str),
     NotExists(&'static str),
     BeginsWith(&'static str, AttributeValue),
+    Contains(&'static str, AttributeValue),
+    Size(&'static str, &'static str, AttributeValue),
+    Type(&'static str, AttributeType),
+    In(&'static str, Vec<AttributeValue>),
+    PathExists(Path),
+    PathNotExists(Path),
+    PathCompare(Path, &'static str, AttributeValue),
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
     Not(Box<Cond>),
@@ -261,6 +618,31 @@ impl Cond {
                     out.name(attribute),
                     out.value(prefix.clone())
                 )
+            }
+            Cond::Contains(attribute, element) => format!(
+                "contains({}, {})",
+                out.name(attribute),
+                out.value(element.clone())
+            ),
+            Cond::Size(attribute, op, size) => format!(
+                "size({}) {op} {}",
+                out.name(attribute),
+                out.value(size.clone())
+            ),
+            Cond::Type(attribute, kind) => format!(
+                "attribute_type({}, {})",
+                out.name(attribute),
+                out.value(AttributeValue::S(kind.code().to_owned()))
+            ),
+            Cond::In(attribute, values) => {
+                let name = out.name(attribute);
+                let values: Vec<String> = values.iter().map(|v| out.value(v.clone())).collect();
+                format!("{name} IN ({})", values.join(", "))
+            }
+            Cond::PathExists(path) => format!("attribute_exists({})", out.path(path)),
+            Cond::PathNotExists(path) => format!("attribute_not_exists({})", out.path(path)),
+            Cond::PathCompare(path, op, value) => {
+                format!("{} {op} {}", out.path(path), out.value(value.clone()))
             }
             Cond::And(a, b) => format!("({}) AND ({})", a.render(out), b.render(out)),
             Cond::Or(a, b) => format!("({}) OR ({})", a.render(out), b.render(out)),
@@ -319,10 +701,20 @@ impl<E> Condition<E> {
     }
 
     /// As `render_into`, for a condition used again (a filter on every page); the error it
-    /// carries is reported by its message.
+    /// carries is reported again as it is (those a condition can carry), else by its message.
     pub(crate) fn render_clone_into(&self, out: &mut Expressions) -> Result<String, Error> {
         match &self.cond {
             Ok(cond) => Ok(cond.render(out)),
+            Err(Error::InvalidRequest(message)) => Err(Error::InvalidRequest(message.clone())),
+            Err(Error::Encode {
+                entity,
+                field,
+                message,
+            }) => Err(Error::Encode {
+                entity,
+                field,
+                message: message.clone(),
+            }),
             Err(e) => Err(Error::InvalidRequest(e.to_string())),
         }
     }

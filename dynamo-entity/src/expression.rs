@@ -43,6 +43,40 @@ pub(crate) struct Occupant<'a> {
     pub now: i64,
 }
 
+/// A document path: an attribute, then map keys into it (`addresses.home`). Every part goes
+/// through an expression attribute name, so any key text is safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Path {
+    pub attribute: &'static str,
+    pub keys: Vec<String>,
+}
+
+impl Path {
+    /// A top-level attribute.
+    pub fn top(attribute: &'static str) -> Self {
+        Path {
+            attribute,
+            keys: Vec::new(),
+        }
+    }
+
+    /// Whether one path is the other or inside it: DynamoDB refuses an update that changes
+    /// both.
+    pub fn overlaps(&self, other: &Path) -> bool {
+        self.attribute == other.attribute && self.keys.iter().zip(&other.keys).all(|(a, b)| a == b)
+    }
+}
+
+impl std::fmt::Display for Path {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.attribute)?;
+        for key in &self.keys {
+            write!(f, ".{key:?}")?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Expressions {
     names: HashMap<String, String>,
@@ -59,6 +93,16 @@ impl Expressions {
         let placeholder = format!("#n{}", self.names.len());
         self.names.insert(placeholder.clone(), attribute.to_owned());
         placeholder
+    }
+
+    /// A document path as placeholders: `#n0.#n1`.
+    pub fn path(&mut self, path: &Path) -> String {
+        let mut out = self.name(path.attribute);
+        for key in &path.keys {
+            out.push('.');
+            out.push_str(&self.name(key));
+        }
+        out
     }
 
     /// The placeholder for a value (`:v0`).

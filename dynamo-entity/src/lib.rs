@@ -171,8 +171,8 @@ mod write;
 
 pub use aws_sdk_dynamodb;
 pub use batch::{BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingWrite};
-pub use collection::{Collection, CollectionPage, CollectionRequest, Member};
-pub use condition::{kind, Condition, Field};
+pub use collection::{Collection, CollectionPage, CollectionRequest, GetCollection, Member};
+pub use condition::{kind, AttributeType, Condition, Containable, Entry, Field, MapField, Size};
 pub use cost::Cost;
 pub use cursor::{Cursor, CursorKey};
 pub use dynamo_entity_derive::{Collection, Entity, KeyValue};
@@ -188,7 +188,7 @@ pub use transaction::{
     CancelledOperation, ReadResults, ReadTransaction, Slot, WriteTransaction,
     MAX_TRANSACTION_OPERATIONS,
 };
-pub use update::{Numeric, Update};
+pub use update::{Numeric, SetValued, Update};
 pub use write::{CreateIfAbsent, Created, Delete, Put};
 
 /// A DynamoDB item, as the SDK represents it.
@@ -236,11 +236,13 @@ pub mod __alias {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::attribute::{
-        check_entity_type, encode, encode_option, put_list, put_scalar, put_serde, put_ttl,
-        take_list, take_optional, take_scalar, take_serde, take_ttl, ListCodec, Scalar,
-        ScalarCodec, SerdeCodec, TtlCodec, TtlValue,
+        check_entity_type, encode, encode_option, put_list, put_scalar, put_serde, put_set,
+        put_ttl, take_list, take_optional, take_scalar, take_serde, take_set, take_ttl, ListCodec,
+        Scalar, ScalarCodec, SerdeCodec, SetCodec, TtlCodec, TtlValue,
     };
-    pub use crate::collection::{entity_type_of, same_key_shape, Collection, Member};
+    pub use crate::collection::{
+        entity_type_of, partition_template, same_key_shape, Collection, Member,
+    };
     pub use crate::key::{build_key, key_arg, Index, Key, KeyArg, KeyDomain, KeyPiece, KeyValue};
     pub use crate::range::{__sort_key_range, RangeOp, SortKeyStage, SortKeyStep};
     pub use crate::{

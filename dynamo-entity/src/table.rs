@@ -133,23 +133,69 @@ impl TableSchema {
     /// TableSchema::new().entity::<Profile>()?.entity::<Topic>()?;
     /// # Ok::<(), dynamo_entity::Error>(())
     /// ```
-    pub fn entity<E: Entity>(mut self) -> Result<Self> {
-        let schema = E::SCHEMA;
-        if let Some(known) = self
+    pub fn entity<E: Entity>(self) -> Result<Self> {
+        if self.knows(&E::SCHEMA)? {
+            return Ok(self);
+        }
+        self.check_collisions(&E::SCHEMA, false)?;
+        self.add::<E>()
+    }
+
+    /// Whether `schema` is registered already; an error if another entity has its type.
+    fn knows(&self, schema: &EntitySchema) -> Result<bool> {
+        match self
             .schemas
             .iter()
             .find(|s| s.entity_type == schema.entity_type)
         {
-            if *known == schema {
-                return Ok(self);
-            }
-            return Err(Error::Schema(format!(
+            None => Ok(false),
+            Some(known) if known == schema => Ok(true),
+            Some(_) => Err(Error::Schema(format!(
                 "two different entities use the entity type `{}`; give one another \
                  #[dynamo(entity_type = \"..\")]",
                 schema.entity_type
-            )));
+            ))),
         }
-        self.check_collisions(&schema)?;
+    }
+
+    /// Adds an entity whose keys may be those of entities already registered, on purpose: one
+    /// key holds one of several entity types (a GitHub account is a user or an organization,
+    /// both under `ACCOUNT#<name>`). Read such a key with
+    /// [`Table::get_collection`](crate::Table::get_collection).
+    ///
+    /// Writes stay safe: `create` fails when the key holds an item of either type, and a put,
+    /// replace, update or delete of one never touches the other's item
+    /// ([`Error::WrongEntity`]). Queries of a shared partition select by entity type.
+    ///
+    /// ```
+    /// use dynamo_entity::{Entity, TableSchema};
+    ///
+    /// #[derive(Entity)]
+    /// #[pk = "ACCOUNT#<name>"]
+    /// #[sk = "ACCOUNT"]
+    /// struct User { name: String }
+    ///
+    /// #[derive(Entity)]
+    /// #[pk = "ACCOUNT#<name>"]
+    /// #[sk = "ACCOUNT"]
+    /// struct Organization { name: String }
+    ///
+    /// assert!(TableSchema::new().entity::<User>()?.entity::<Organization>().is_err());
+    /// let schema = TableSchema::new().entity::<User>()?.entity_sharing_keys::<Organization>()?;
+    /// assert_eq!(schema.entities, ["User", "Organization"]);
+    /// # Ok::<(), dynamo_entity::Error>(())
+    /// ```
+    pub fn entity_sharing_keys<E: Entity>(self) -> Result<Self> {
+        if self.knows(&E::SCHEMA)? {
+            return Ok(self);
+        }
+        self.check_collisions(&E::SCHEMA, true)?;
+        self.add::<E>()
+    }
+
+    /// Registers an entity whose keys were checked (or may be shared).
+    fn add<E: Entity>(mut self) -> Result<Self> {
+        let schema = E::SCHEMA;
         let first = self.entities.is_empty();
         for key in schema.keys {
             match key.index {
@@ -216,9 +262,10 @@ impl TableSchema {
         Ok(self)
     }
 
-    /// Refuses `schema` if its primary key can be one of a registered entity's, or one of the
-    /// unique-value guard items' (when unique values are in use).
-    fn check_collisions(&self, schema: &EntitySchema) -> Result<()> {
+    /// Refuses `schema` if its primary key can be one of a registered entity's (unless it
+    /// `shares` keys on purpose), or one of the unique-value guard items' (when unique values
+    /// are in use).
+    fn check_collisions(&self, schema: &EntitySchema, shares: bool) -> Result<()> {
         let Some(new) = schema.key_schema(Index::Primary) else {
             return Ok(());
         };
@@ -233,7 +280,7 @@ impl TableSchema {
                     _ => true,
                 }
         };
-        for other in &self.schemas {
+        for other in self.schemas.iter().filter(|_| !shares) {
             let Some(old) = other.key_schema(Index::Primary) else {
                 continue;
             };

@@ -54,7 +54,8 @@ impl std::fmt::Display for CancelledOperation {
 /// What an operation is, to map its cancellation reason back.
 struct Operation {
     entity: &'static str,
-    schema: EntitySchema,
+    /// The entity's schema, to say what a failed condition means; `None` for a raw operation.
+    schema: Option<EntitySchema>,
     key: Key,
     mode: PutMode,
     version: Option<u64>,
@@ -66,7 +67,7 @@ impl Operation {
     fn of<E: Entity>(key: Key, mode: PutMode, version: Option<u64>) -> Self {
         Operation {
             entity: E::ENTITY_TYPE,
-            schema: E::SCHEMA,
+            schema: Some(E::SCHEMA),
             key,
             mode,
             version,
@@ -134,13 +135,14 @@ pub struct WriteTransaction<'t> {
 }
 
 impl<'t> WriteTransaction<'t> {
-    fn add(&mut self, table: &Table, item: Result<TransactWriteItem>, operation: Operation) {
+    /// Adds an operation on an item of the table `table_name`.
+    fn add(&mut self, table_name: &str, item: Result<TransactWriteItem>, operation: Operation) {
         if self.error.is_some() {
             return;
         }
         if !self
             .keys
-            .insert((table.name.clone(), operation.key.clone()))
+            .insert((table_name.to_owned(), operation.key.clone()))
         {
             self.error = Some(Error::InvalidRequest(format!(
                 "{} {} appears twice in one transaction",
@@ -185,7 +187,7 @@ impl<'t> WriteTransaction<'t> {
         let guards = unique::guard_moves::<E>(table, &planned.key, None, Some(&planned.stored));
         let item = unique::put(table, planned.item, planned.expressions);
         self.add(
-            table,
+            &table.name,
             item,
             Operation::of::<E>(planned.key.clone(), planned.mode, planned.expected_version),
         );
@@ -195,11 +197,11 @@ impl<'t> WriteTransaction<'t> {
                 for (guard, (field, value)) in guards.into_iter().zip(values) {
                     let key = unique::guard_key_of(table, E::ENTITY_TYPE, field, &value);
                     self.add(
-                        table,
+                        &table.name,
                         Ok(guard.item),
                         Operation {
                             entity: E::ENTITY_TYPE,
-                            schema: E::SCHEMA,
+                            schema: Some(E::SCHEMA),
                             key,
                             mode: PutMode::Create,
                             version: None,
@@ -221,7 +223,7 @@ impl<'t> WriteTransaction<'t> {
             Ok((key, expression, exprs, version)) => {
                 let item = unique::update(table, table.schema.key_item(&key), expression, exprs);
                 self.add(
-                    table,
+                    &table.name,
                     item,
                     Operation::of::<E>(key, PutMode::Replace, version),
                 );
@@ -237,10 +239,78 @@ impl<'t> WriteTransaction<'t> {
         match delete.plan_for_transaction() {
             Ok((key, exprs, mode, version)) => {
                 let item = unique::delete(table, table.schema.key_item(&key), exprs);
-                self.add(table, item, Operation::of::<E>(key, mode, version));
+                self.add(&table.name, item, Operation::of::<E>(key, mode, version));
             }
             Err(e) => self.fail(e),
         }
+        self
+    }
+
+    /// Adds an operation built with the SDK, for the one step the typed API does not cover, so
+    /// that it never forces the whole transaction back to the raw SDK. `label` names it where
+    /// the typed operations name their entity: in [`CancelledOperation::entity`], at its
+    /// position, with the key read from the item (the table's key attributes, when they are
+    /// strings) and DynamoDB's reason code and message.
+    ///
+    /// Nothing of it is checked or maintained: no entity-type condition, no version, no
+    /// unique value, no index key.
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Entity, Table};
+    /// # use dynamo_entity::aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+    /// # #[derive(Entity)] #[pk = "USER#<id>"] #[sk = "PROFILE"] struct User { id: String }
+    /// # async fn demo(table: &Table, user: User) -> dynamo_entity::Result<()> {
+    /// let bump = Update::builder()
+    ///     .table_name("audit")
+    ///     .key("PK", AttributeValue::S("COUNTERS".into()))
+    ///     .update_expression("ADD #users :one")
+    ///     .expression_attribute_names("#users", "users")
+    ///     .expression_attribute_values(":one", AttributeValue::N("1".into()))
+    ///     .build()
+    ///     .expect("a complete update");
+    /// table
+    ///     .transaction()
+    ///     .write(table.create(&user))
+    ///     .raw("audit counter", TransactWriteItem::builder().update(bump).build())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn raw(mut self, label: &'static str, item: TransactWriteItem) -> Self {
+        let table = self.table;
+        let key_item = item
+            .put
+            .as_ref()
+            .map(|put| &put.item)
+            .or(item.update.as_ref().map(|update| &update.key))
+            .or(item.delete.as_ref().map(|delete| &delete.key))
+            .or(item.condition_check.as_ref().map(|check| &check.key));
+        let text = |name: Option<&String>| {
+            name.and_then(|name| key_item?.get(name))
+                .and_then(|value| value.as_s().ok())
+                .cloned()
+        };
+        let key = Key {
+            pk: text(Some(&table.schema.partition_key)).unwrap_or_default(),
+            sk: text(table.schema.sort_key.as_ref()),
+        };
+        let target = item
+            .put
+            .as_ref()
+            .map(|p| p.table_name.clone())
+            .or(item.update.as_ref().map(|u| u.table_name.clone()))
+            .or(item.delete.as_ref().map(|d| d.table_name.clone()))
+            .or(item.condition_check.as_ref().map(|c| c.table_name.clone()))
+            .unwrap_or_default();
+        let operation = Operation {
+            entity: label,
+            schema: None,
+            key,
+            mode: PutMode::Upsert,
+            version: None,
+            guard: None,
+        };
+        // Keyed by its own table, for the check that no item appears twice.
+        self.add(&target, Ok(item), operation);
         self
     }
 
@@ -258,7 +328,11 @@ impl<'t> WriteTransaction<'t> {
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
             Ok(TransactWriteItem::builder().condition_check(check).build())
         });
-        self.add(table, item, Operation::of::<E>(key, PutMode::Upsert, None));
+        self.add(
+            &table.name,
+            item,
+            Operation::of::<E>(key, PutMode::Upsert, None),
+        );
         self
     }
 
@@ -300,22 +374,22 @@ impl<'t> WriteTransaction<'t> {
                     .enumerate()
                     .filter_map(|(position, (reason, op))| {
                         let code = reason.code?;
-                        let error = (code == "ConditionalCheckFailed").then(|| {
-                            Box::new(match op.guard {
-                                Some((field, value)) => Error::UniqueViolation {
-                                    entity: op.entity,
-                                    field,
-                                    value,
-                                },
-                                None => diagnose(
-                                    &op.schema,
-                                    op.key.clone(),
-                                    op.mode,
-                                    op.version,
-                                    reason.old.as_ref(),
-                                ),
-                            })
-                        });
+                        let error = match (code == "ConditionalCheckFailed", op.guard, op.schema) {
+                            (false, _, _) | (true, None, None) => None,
+                            (true, Some((field, value)), _) => Some(Error::UniqueViolation {
+                                entity: op.entity,
+                                field,
+                                value,
+                            }),
+                            (true, None, Some(schema)) => Some(diagnose(
+                                &schema,
+                                op.key.clone(),
+                                op.mode,
+                                op.version,
+                                reason.old.as_ref(),
+                            )),
+                        }
+                        .map(Box::new);
                         Some(CancelledOperation {
                             position,
                             entity: op.entity,

@@ -4,12 +4,39 @@ use std::time::SystemTime;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use crate::condition::{kind, Condition, Field};
+use crate::condition::{kind, Condition, Entry, Field};
 use crate::cost::Capacity;
-use crate::expression::{conditioned, Expressions};
+use crate::expression::{conditioned, Expressions, Path};
 use crate::unique;
 use crate::write::{number, own_item, write_error, GuardedWrite, PutMode};
 use crate::{clock, Entity, EntitySchema, Error, Index, Key, Result, Table};
+
+/// Set fields that `add_to_set` and `delete_from_set` accept: `HashSet` and `BTreeSet` of
+/// strings, integers or bytes, and `Option`s of them.
+pub trait SetValued {
+    /// The element type.
+    type Element: crate::attribute::SetElement;
+}
+
+impl<T, S> SetValued for std::collections::HashSet<T, S>
+where
+    Self: crate::attribute::SetCollection<Element = T>,
+    T: crate::attribute::SetElement,
+{
+    type Element = T;
+}
+
+impl<T> SetValued for std::collections::BTreeSet<T>
+where
+    Self: crate::attribute::SetCollection<Element = T>,
+    T: crate::attribute::SetElement,
+{
+    type Element = T;
+}
+
+impl<S: SetValued> SetValued for Option<S> {
+    type Element = S::Element;
+}
 
 /// Number types that `add` and `subtract` accept.
 pub trait Numeric: crate::attribute::Scalar {}
@@ -25,7 +52,18 @@ enum Action {
     Add(&'static str, AttributeValue),
     Subtract(&'static str, AttributeValue),
     Append(&'static str, AttributeValue),
+    Prepend(&'static str, AttributeValue),
+    /// Elements added to a set (`ADD`).
+    AddToSet(&'static str, AttributeValue),
+    /// Elements deleted from a set (`DELETE`).
+    DeleteFromSet(&'static str, AttributeValue),
     Remove(&'static str),
+    /// List elements removed by index.
+    RemoveAt(&'static str, Vec<usize>),
+    /// A map entry set, removed, or added to (from 0 when absent).
+    SetEntry(Path, AttributeValue),
+    RemoveEntry(Path),
+    AddToEntry(Path, AttributeValue),
 }
 
 impl Action {
@@ -36,7 +74,22 @@ impl Action {
             | Action::Add(a, _)
             | Action::Subtract(a, _)
             | Action::Append(a, _)
+            | Action::Prepend(a, _)
+            | Action::AddToSet(a, _)
+            | Action::DeleteFromSet(a, _)
+            | Action::RemoveAt(a, _)
             | Action::Remove(a) => a,
+            Action::SetEntry(p, _) | Action::RemoveEntry(p) | Action::AddToEntry(p, _) => {
+                p.attribute
+            }
+        }
+    }
+
+    /// The document path it changes.
+    fn path(&self) -> Path {
+        match self {
+            Action::SetEntry(p, _) | Action::RemoveEntry(p) | Action::AddToEntry(p, _) => p.clone(),
+            other => Path::top(other.attribute()),
         }
     }
 }
@@ -234,16 +287,162 @@ impl<'t, E: Entity> Update<'t, E> {
 
     /// Appends `items` to the end of a list field, atomically.
     pub fn append<T>(self, field: Field<E, Vec<T>, kind::Settable>, items: Vec<T>) -> Self {
+        self.push_list(field, items, Action::Append, "appended to")
+    }
+
+    /// Puts `items` at the start of a list field, atomically.
+    pub fn prepend<T>(self, field: Field<E, Vec<T>, kind::Settable>, items: Vec<T>) -> Self {
+        self.push_list(field, items, Action::Prepend, "prepended to")
+    }
+
+    fn push_list<T>(
+        self,
+        field: Field<E, Vec<T>, kind::Settable>,
+        items: Vec<T>,
+        action: fn(&'static str, AttributeValue) -> Action,
+        what: &str,
+    ) -> Self {
         let name = field.name();
-        let mut this = self.push(field, &items, Action::Append);
-        if let Some(Action::Append(_, value)) = this.actions.last() {
+        let mut this = self.push(field, &items, action);
+        if let Some(Action::Append(_, value) | Action::Prepend(_, value)) = this.actions.last() {
             if !matches!(value, AttributeValue::L(_)) {
                 this.error.get_or_insert(Error::InvalidRequest(format!(
-                    "`{name}` is not stored as a list, so nothing can be appended to it"
+                    "`{name}` is not stored as a list, so nothing can be {what} it"
                 )));
             }
         }
         this
+    }
+
+    /// Removes the elements at `indices` (counted before any is removed) from a list field,
+    /// atomically; indices past the end remove nothing.
+    ///
+    /// With concurrent writers, an index may no longer point at the element that was read
+    /// there: add a [`condition`](Self::condition) on the list when that matters.
+    pub fn remove_at<T>(
+        mut self,
+        field: Field<E, Vec<T>, kind::Settable>,
+        indices: impl IntoIterator<Item = usize>,
+    ) -> Self {
+        let mut indices: Vec<usize> = indices.into_iter().collect();
+        indices.sort_unstable();
+        indices.dedup();
+        if indices.is_empty() {
+            self.error.get_or_insert(Error::InvalidRequest(format!(
+                "remove_at on `{}` names no index",
+                field.name()
+            )));
+        }
+        self.actions
+            .push(Action::RemoveAt(field.attribute(), indices));
+        self
+    }
+
+    /// Adds `elements` to a set field (`HashSet`/`BTreeSet`, stored as `SS`, `NS` or `BS`),
+    /// atomically; elements already there stay once. A missing set is created.
+    pub fn add_to_set<S: SetValued>(
+        self,
+        field: Field<E, S, kind::Settable>,
+        elements: impl IntoIterator<Item = S::Element>,
+    ) -> Self {
+        self.set_action(field, elements, Action::AddToSet, "add to")
+    }
+
+    /// Deletes `elements` from a set field, atomically; elements not there are ignored. A set
+    /// left empty is removed, as DynamoDB keeps no empty set (and reads back empty).
+    pub fn delete_from_set<S: SetValued>(
+        self,
+        field: Field<E, S, kind::Settable>,
+        elements: impl IntoIterator<Item = S::Element>,
+    ) -> Self {
+        self.set_action(field, elements, Action::DeleteFromSet, "delete from")
+    }
+
+    fn set_action<S: SetValued>(
+        mut self,
+        field: Field<E, S, kind::Settable>,
+        elements: impl IntoIterator<Item = S::Element>,
+        action: fn(&'static str, AttributeValue) -> Action,
+        what: &str,
+    ) -> Self {
+        let elements: Vec<S::Element> = elements.into_iter().collect();
+        let encoded = crate::attribute::native_set(elements.iter(), E::ENTITY_TYPE, field.name())
+            .and_then(|set| {
+                set.ok_or_else(|| {
+                    Error::InvalidRequest(format!(
+                        "no element to {what} `{}`: DynamoDB has no empty set",
+                        field.name()
+                    ))
+                })
+            })
+            .and_then(|set| {
+                crate::limits::check_value(E::ENTITY_TYPE, field.attribute(), &set).map(|_| set)
+            });
+        match encoded {
+            Ok(set) => self.actions.push(action(field.attribute(), set)),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Sets the map entry `entry` (`Customer::fields().addresses.entry("home")`) to `value`,
+    /// leaving the map's other entries as they are; a value stored as nothing (`None`) removes
+    /// the entry. The map must exist: a map field is stored even when empty, an `Option`al one
+    /// only when `Some`.
+    pub fn set_entry<V: serde::Serialize>(
+        mut self,
+        entry: Entry<E, V, kind::Settable>,
+        value: V,
+    ) -> Self {
+        match entry.encode(&value) {
+            Ok(Some(value)) => {
+                let (entity, _) = entry.names();
+                match crate::limits::check_value(entity, entry.path().attribute, &value) {
+                    Ok(_) => self
+                        .actions
+                        .push(Action::SetEntry(entry.path().clone(), value)),
+                    Err(e) => {
+                        self.error.get_or_insert(e);
+                    }
+                }
+            }
+            Ok(None) => self.actions.push(Action::RemoveEntry(entry.path().clone())),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Removes the map entry `entry`; nothing happens if it is absent.
+    pub fn remove_entry<V: serde::Serialize>(mut self, entry: Entry<E, V, kind::Settable>) -> Self {
+        self.actions.push(Action::RemoveEntry(entry.path().clone()));
+        self
+    }
+
+    /// Adds `amount` to the number in map entry `entry`, atomically, counting from 0 when the
+    /// entry is absent: a counter per key (`reactions.<kind>`) that needs no initialising.
+    pub fn add_to_entry<V: Numeric + serde::Serialize>(
+        mut self,
+        entry: Entry<E, V, kind::Settable>,
+        amount: V,
+    ) -> Self {
+        let (entity, field) = entry.names();
+        match amount.to_attribute() {
+            Ok(value) => self
+                .actions
+                .push(Action::AddToEntry(entry.path().clone(), value)),
+            Err(message) => {
+                self.error.get_or_insert(Error::Encode {
+                    entity,
+                    field,
+                    message: message.into_owned(),
+                });
+            }
+        }
+        self
     }
 
     /// The update happens only if `condition` holds; otherwise [`Error::ConditionFailed`].
@@ -307,6 +506,7 @@ impl<'t, E: Entity> Update<'t, E> {
     ) -> Result<String> {
         let table = self.table;
         let schema = E::SCHEMA;
+        let (mut add, mut delete) = (Vec::new(), Vec::new());
         if let Some(attribute) = schema.version {
             let name = exprs.name(attribute);
             let zero = exprs.value(number(0));
@@ -322,7 +522,7 @@ impl<'t, E: Entity> Update<'t, E> {
             set.push(format!("{} = {}", exprs.name(attribute), exprs.value(now)));
         }
         for action in &self.actions {
-            let name = exprs.name(action.attribute());
+            let name = exprs.path(&action.path());
             match action {
                 Action::Set(_, v) => set.push(format!("{name} = {}", exprs.value(v.clone()))),
                 Action::SetIfNotExists(_, v) => set.push(format!(
@@ -339,10 +539,30 @@ impl<'t, E: Entity> Update<'t, E> {
                     "{name} = list_append({name}, {})",
                     exprs.value(v.clone())
                 )),
+                Action::Prepend(_, v) => set.push(format!(
+                    "{name} = list_append({}, {name})",
+                    exprs.value(v.clone())
+                )),
+                Action::AddToSet(_, v) => add.push(format!("{name} {}", exprs.value(v.clone()))),
+                Action::DeleteFromSet(_, v) => {
+                    delete.push(format!("{name} {}", exprs.value(v.clone())))
+                }
                 Action::Remove(_) => remove.push(name),
+                Action::RemoveAt(_, indices) => {
+                    remove.extend(indices.iter().map(|i| format!("{name}[{i}]")))
+                }
+                Action::SetEntry(_, v) => set.push(format!("{name} = {}", exprs.value(v.clone()))),
+                Action::RemoveEntry(_) => remove.push(name),
+                Action::AddToEntry(_, v) => {
+                    let zero = exprs.value(number(0));
+                    set.push(format!(
+                        "{name} = if_not_exists({name}, {zero}) + {}",
+                        exprs.value(v.clone())
+                    ))
+                }
             }
         }
-        if set.is_empty() && remove.is_empty() {
+        if set.is_empty() && remove.is_empty() && add.is_empty() && delete.is_empty() {
             return Err(Error::InvalidRequest(
                 "the update changes nothing".to_owned(),
             ));
@@ -353,6 +573,12 @@ impl<'t, E: Entity> Update<'t, E> {
         }
         if !remove.is_empty() {
             expression = format!("{expression} REMOVE {}", remove.join(", "));
+        }
+        if !add.is_empty() {
+            expression = format!("{expression} ADD {}", add.join(", "));
+        }
+        if !delete.is_empty() {
+            expression = format!("{expression} DELETE {}", delete.join(", "));
         }
         exprs.require_own(&table.occupant::<E>());
         if let Some(condition) = &self.condition {
@@ -409,10 +635,10 @@ impl<'t, E: Entity> Update<'t, E> {
             return Err(error);
         }
         for (i, action) in self.actions.iter().enumerate() {
-            let attribute = action.attribute();
-            if self.actions[..i].iter().any(|a| a.attribute() == attribute) {
+            let path = action.path();
+            if self.actions[..i].iter().any(|a| a.path().overlaps(&path)) {
                 return Err(Error::InvalidRequest(format!(
-                    "`{attribute}` is changed twice in one update"
+                    "`{path}` is changed twice in one update"
                 )));
             }
         }

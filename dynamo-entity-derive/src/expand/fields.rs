@@ -15,6 +15,8 @@ pub(super) enum Codec<'a> {
     Ttl,
     /// `Vec<T>` of a scalar `T`: a list converted element by element.
     List(&'a Type),
+    /// `HashSet<T>` or `BTreeSet<T>` of a set element `T`: a native set (`SS`, `NS`, `BS`).
+    Set,
     Serde,
 }
 
@@ -57,14 +59,23 @@ pub(super) fn codec(ty: &Type, force_serde: bool) -> Codec<'_> {
     if is_scalar(ty) {
         return Codec::Scalar;
     }
-    let element = last_segment(ty)
-        .filter(|segment| segment.ident == "Vec")
-        .and_then(single_type_argument)
-        .filter(|element| is_scalar(element));
-    match element {
-        Some(element) => Codec::List(element),
-        None => Codec::Serde,
+    let Some(segment) = last_segment(ty) else {
+        return Codec::Serde;
+    };
+    let element = single_type_argument(segment).filter(|element| is_scalar(element));
+    match (segment.ident.to_string().as_str(), element) {
+        ("Vec", Some(element)) => Codec::List(element),
+        // Only strings, integers and bytes make sets: not bool, not floats (never Hash nor Ord).
+        ("HashSet" | "BTreeSet", Some(element)) if is_set_element(element) => Codec::Set,
+        _ => Codec::Serde,
     }
+}
+
+/// Whether a scalar type can be an element of a DynamoDB set.
+fn is_set_element(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|segment| {
+        !matches!(segment.ident.to_string().as_str(), "bool" | "f32" | "f64")
+    })
 }
 
 /// Statements adding the field's attribute to `__dynamo_item`, the value taken from `value`,
@@ -77,6 +88,7 @@ pub(super) fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> 
             Codec::Scalar => (quote!(put_scalar), ty),
             Codec::Ttl => (quote!(put_ttl), ty),
             Codec::List(element) => (quote!(put_list), element),
+            Codec::Set => (quote!(put_set), ty),
             Codec::Serde => (quote!(put_serde), ty),
         };
         quote_spanned! {ty.span()=>
@@ -164,6 +176,7 @@ fn encoder(field: &Field<'_>) -> TokenStream {
         Codec::Scalar => quote!(ScalarCodec),
         Codec::Ttl => quote!(TtlCodec),
         Codec::List(_) => quote!(ListCodec),
+        Codec::Set => quote!(SetCodec),
         Codec::Serde => quote!(SerdeCodec),
     };
     let function = match field.option_inner {
@@ -267,6 +280,7 @@ pub(super) fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
         Codec::Scalar => quote!(__dynamo::take_scalar::<#inner>),
         Codec::Ttl => quote!(__dynamo::take_ttl::<#inner>),
         Codec::List(element) => quote!(__dynamo::take_list::<#element>),
+        Codec::Set => quote!(__dynamo::take_set::<#inner>),
         // serde reads an Option itself: NULL or a missing attribute is None.
         Codec::Serde => {
             return quote_spanned! {ty.span()=>
