@@ -185,3 +185,109 @@ async fn an_order_and_its_items_read_from_gsi1_in_one_query() {
          of the table"
     );
 }
+
+/// GitHub: a repository, its issues and its stars in one partition. Issues sort before the
+/// repository item, stars after it.
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "REPO#<repo>"]
+#[sk = "REPO#<repo>"]
+struct Repo {
+    repo: String,
+    description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "REPO#<repo>"]
+#[sk = "ISSUE#<number>"]
+struct Issue {
+    repo: String,
+    number: u32,
+    title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "REPO#<repo>"]
+#[sk = "STAR#<user>"]
+struct Star {
+    repo: String,
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Collection)]
+enum RepoPage {
+    Repo(Repo),
+    Issue(Issue),
+    Star(Star),
+}
+
+#[tokio::test]
+async fn a_repository_and_its_newest_issues_without_its_stars() {
+    use dynamo_entity::SortKeyCondition;
+    let schema = TableSchema::new()
+        .entity::<Repo>()
+        .unwrap()
+        .entity::<Issue>()
+        .unwrap()
+        .entity::<Star>()
+        .unwrap();
+    let table = fresh_table(schema).await;
+    table
+        .create(&Repo {
+            repo: "serde".into(),
+            description: "Serialization".into(),
+        })
+        .await
+        .unwrap();
+    for number in 1..=5u32 {
+        let issue = Issue {
+            repo: "serde".into(),
+            number,
+            title: format!("issue {number}"),
+        };
+        table.create(&issue).await.unwrap();
+    }
+    for user in ["ann", "bob", "cy"] {
+        let star = Star {
+            repo: "serde".into(),
+            user: user.into(),
+        };
+        table.create(&star).await.unwrap();
+    }
+
+    // Up to the repository's own sort key, newest first: the repository, then its issues.
+    let repo_sk = Repo::primary_key("serde").unwrap().sk.unwrap();
+    let metered = table.metered();
+    let page = metered
+        .query_collection::<RepoPage, _>(Repo::query("serde").unwrap())
+        .sort_key(SortKeyCondition::Le(repo_sk))
+        .descending()
+        .limit(3)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(metered.cost().requests, 1);
+    let parts = RepoPage::split(page.items);
+    assert_eq!(parts.repo.len(), 1);
+    let numbers: Vec<u32> = parts.issue.iter().map(|i| i.number).collect();
+    assert_eq!(numbers, [5, 4]);
+    assert!(parts.star.is_empty());
+
+    // A member query's range is kept: issues from number 4 on, nothing else.
+    let page = table
+        .query_collection::<RepoPage, _>(Issue::query("serde").unwrap().number_ge(4u32).unwrap())
+        .all()
+        .await
+        .unwrap();
+    let parts = RepoPage::split(page.items);
+    let numbers: Vec<u32> = parts.issue.iter().map(|i| i.number).collect();
+    assert_eq!(numbers, [4, 5]);
+    assert!(parts.repo.is_empty() && parts.star.is_empty());
+
+    // Without a range, the whole partition, as before.
+    let all = table
+        .query_collection::<RepoPage, _>(Repo::query("serde").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 9);
+}

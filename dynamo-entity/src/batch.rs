@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
@@ -317,7 +317,7 @@ impl<E: Entity> BatchGet<'_, E> {
             .buffer_unordered(self.options.concurrency)
             .collect()
             .await;
-        let now = clock::epoch_seconds(SystemTime::now());
+        let now = self.table.read_now();
         let mut output = BatchGetOutput {
             items: HashMap::new(),
             missing: Vec::new(),
@@ -507,7 +507,7 @@ impl BatchWrite<'_> {
             }
             let mut item = entity.to_item()?;
             if let Some(attribute) = schema.updated_at {
-                let now = clock::timestamp_text(SystemTime::now());
+                let now = clock::timestamp_text(self.table.now());
                 item.insert(attribute.to_owned(), AttributeValue::S(now));
             }
             crate::write::check_key_sizes(&schema, &item)?;

@@ -1,6 +1,55 @@
 //! The current time, for managed timestamps and TTL checks, without a date-time crate.
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where a table's "now" comes from: for TTL checks (is an item expired?) and for the
+/// `created_at`/`updated_at` fields. The system clock unless a test, or a read "as of" a time,
+/// says otherwise ([`Table::with_clock`](crate::Table::with_clock)).
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use dynamo_entity::Clock;
+///
+/// let then = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// assert_eq!(Clock::fixed(then).now(), then);
+/// ```
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> SystemTime + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Clock(Arc::new(SystemTime::now))
+    }
+
+    /// Always `at`.
+    pub fn fixed(at: SystemTime) -> Self {
+        Clock(Arc::new(move || at))
+    }
+
+    /// Whatever `now` says, each time it is asked.
+    pub fn new(now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(now))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> SystemTime {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::system()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
 
 use crate::key::push_timestamp;
 

@@ -121,6 +121,7 @@ impl Table {
             table: self,
             index: query.index(),
             pk: query.partition_key().to_owned(),
+            sk: query.range().cloned().unwrap_or(SortKeyCondition::Any),
             paging: Paging::default(),
             descending: false,
             consistent: false,
@@ -187,7 +188,7 @@ impl<C: Collection> GetCollection<'_, C> {
     pub async fn send(self) -> Result<Option<C>> {
         let table = self.table;
         let item = read_item(table, C::NAME, &self.key, self.consistent).await?;
-        let now = crate::clock::epoch_seconds(std::time::SystemTime::now());
+        let now = table.read_now();
         let ttl = table.schema.ttl_attribute.as_deref();
         let Some(item) = item.filter(|item| !is_expired(item, ttl, now)) else {
             return Ok(None);
@@ -232,6 +233,7 @@ pub struct CollectionRequest<'t, C> {
     table: &'t Table,
     index: Index,
     pk: String,
+    sk: SortKeyCondition,
     paging: Paging,
     descending: bool,
     consistent: bool,
@@ -249,12 +251,39 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
 
     crate::read::query_options!();
 
+    /// Reads only the items whose sort keys meet `condition`, in place of the whole partition
+    /// (or of the range the member's query asked for): a repository and its newest issues,
+    /// without its stars, is `Le` the repository's own sort key, read descending. `limit` and
+    /// pages then count the items in that range.
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Collection, Entity, SortKeyCondition, Table};
+    /// # #[derive(Entity)] #[pk = "REPO#<repo>"] #[sk = "REPO#<repo>"] struct Repo { repo: String }
+    /// # #[derive(Entity)] #[pk = "REPO#<repo>"] #[sk = "ISSUE#<number>"] struct Issue { repo: String, number: u32 }
+    /// # #[derive(Entity)] #[pk = "REPO#<repo>"] #[sk = "STAR#<user>"] struct Star { repo: String, user: String }
+    /// # #[derive(Collection)] enum RepoPage { Repo(Repo), Issue(Issue), Star(Star) }
+    /// # async fn demo(table: &Table) -> dynamo_entity::Result<()> {
+    /// let repo_sk = Repo::primary_key("serde")?.sk.unwrap_or_default();
+    /// let newest = table
+    ///     .query_collection::<RepoPage, _>(Repo::query("serde")?)
+    ///     .sort_key(SortKeyCondition::Le(repo_sk))
+    ///     .descending()
+    ///     .limit(11) // the repository and its 10 newest issues
+    ///     .all()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sort_key(mut self, condition: SortKeyCondition) -> Self {
+        self.sk = condition;
+        self
+    }
+
     fn binding(&self) -> Binding<'_> {
         Binding {
             entity: C::NAME,
             index: self.index,
             pk: &self.pk,
-            sk: &SortKeyCondition::Any,
+            sk: &self.sk,
             descending: self.descending,
         }
     }
@@ -283,7 +312,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             entity: C::NAME,
             index: self.index,
             pk: &self.pk,
-            sk: &SortKeyCondition::Any,
+            sk: &self.sk,
             descending: self.descending,
             consistent: self.consistent,
             limit: self.paging.request_limit(),

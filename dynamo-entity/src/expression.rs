@@ -156,6 +156,29 @@ impl Expressions {
         self.require(condition);
     }
 
+    /// There is no live item under the key, or only a live one of this entity (an expired one
+    /// fails: its stale attributes must not be kept).
+    pub fn require_absent_or_live_own(&mut self, occupant: &Occupant<'_>) {
+        let pk = self.name(occupant.pk);
+        let own = self.is_own(occupant);
+        let condition = match self.expired(occupant) {
+            Some(expired) => format!("attribute_not_exists({pk}) OR ({own} AND NOT ({expired}))"),
+            None => format!("attribute_not_exists({pk}) OR {own}"),
+        };
+        self.require(condition);
+    }
+
+    /// The item under the key is this entity's and its TTL has passed; `false` for an entity
+    /// without TTL (nothing of it expires).
+    pub fn require_expired_own(&mut self, occupant: &Occupant<'_>) -> bool {
+        let Some(expired) = self.expired(occupant) else {
+            return false;
+        };
+        let own = self.is_own(occupant);
+        self.require(format!("{own} AND {expired}"));
+        true
+    }
+
     /// Adds a condition; all conditions must hold.
     pub fn require(&mut self, condition: String) {
         self.conditions.push(condition);

@@ -171,6 +171,7 @@ mod write;
 
 pub use aws_sdk_dynamodb;
 pub use batch::{BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingWrite};
+pub use clock::Clock;
 pub use collection::{Collection, CollectionPage, CollectionRequest, GetCollection, Member};
 pub use condition::{kind, AttributeType, Condition, Containable, Entry, Field, MapField, Size};
 pub use cost::Cost;

@@ -146,6 +146,8 @@ pub struct SortKeyStage<E> {
     query: crate::Query<E>,
     prefix: String,
     complete: bool,
+    /// The length of the template's leading literal: a longer prefix has values fixed.
+    start: usize,
 }
 
 // By hand: derives would require `E: Clone` / `E: Debug`.
@@ -155,6 +157,7 @@ impl<E> Clone for SortKeyStage<E> {
             query: self.query.clone(),
             prefix: self.prefix.clone(),
             complete: self.complete,
+            start: self.start,
         }
     }
 }
@@ -176,6 +179,7 @@ impl<E: crate::Entity> SortKeyStage<E> {
             query,
             prefix: prefix.to_owned(),
             complete: false,
+            start: prefix.len(),
         }
     }
 
@@ -210,6 +214,7 @@ impl<E: crate::Entity> SortKeyStage<E> {
             query: self.query,
             prefix,
             complete: step.complete,
+            start: self.start,
         })
     }
 
@@ -264,6 +269,9 @@ impl<E: crate::Entity> SortKeyStage<E> {
 
     /// The query as it stands: equality on a whole key, `begins_with` on a partial one.
     pub fn __finish(self) -> crate::Query<E> {
+        // Nothing fixed beyond the template's leading literal: the entity's default selection,
+        // which a collection query does not keep.
+        let asked = self.complete || self.prefix.len() > self.start;
         let condition = if self.complete {
             SortKeyCondition::Eq(self.prefix)
         } else if self.prefix.is_empty() {
@@ -271,7 +279,10 @@ impl<E: crate::Entity> SortKeyStage<E> {
         } else {
             SortKeyCondition::BeginsWith(self.prefix)
         };
-        self.query.__with_sort_key(condition)
+        match asked {
+            true => self.query.__with_sort_key(condition),
+            false => self.query.with_default_sort_key(condition),
+        }
     }
 }
 

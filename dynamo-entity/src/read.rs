@@ -1,7 +1,6 @@
 //! Reads: get by key, and typed queries with pages, cursors and streams.
 
 use std::marker::PhantomData;
-use std::time::SystemTime;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::Stream;
@@ -12,7 +11,7 @@ use crate::cost::Capacity;
 use crate::cursor::{self, Binding, Cursor};
 use crate::expression::Expressions;
 use crate::range::SortKeyCondition;
-use crate::{clock, Entity, Index, Item, Key, Result, Table};
+use crate::{Entity, Index, Item, Key, Result, Table};
 
 impl Table {
     /// Reads the entity with `key`: `None` if there is no item. An item of another entity type
@@ -68,7 +67,7 @@ impl<E: Entity> Get<'_, E> {
     /// deletes it.
     pub async fn send(self) -> Result<Option<E>> {
         let item = read_item(self.table, E::ENTITY_TYPE, &self.key, self.consistent).await?;
-        let now = clock::epoch_seconds(SystemTime::now());
+        let now = self.table.read_now();
         item.filter(|item| !is_expired(item, E::SCHEMA.ttl, now))
             .map(E::from_item)
             .transpose()
@@ -116,6 +115,9 @@ pub struct Query<E> {
     index: Index,
     pk: String,
     sk: SortKeyCondition,
+    /// Whether the sort key condition was asked for (a range), rather than the entity's
+    /// default prefix: a collection query keeps only an asked-for one.
+    ranged: bool,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -126,6 +128,7 @@ impl<E> Clone for Query<E> {
             index: self.index,
             pk: self.pk.clone(),
             sk: self.sk.clone(),
+            ranged: self.ranged,
             entity: PhantomData,
         }
     }
@@ -160,6 +163,7 @@ impl<E: Entity> Query<E> {
             index,
             pk,
             sk,
+            ranged: false,
             entity: PhantomData,
         }
     }
@@ -168,7 +172,20 @@ impl<E: Entity> Query<E> {
     #[doc(hidden)]
     pub fn __with_sort_key(mut self, condition: SortKeyCondition) -> Self {
         self.sk = condition;
+        self.ranged = true;
         self
+    }
+
+    /// Sets the entity's default sort key condition (not one asked for).
+    pub(crate) fn with_default_sort_key(mut self, condition: SortKeyCondition) -> Self {
+        self.sk = condition;
+        self
+    }
+
+    /// The sort key condition asked for with a range method, if any (not the entity's default
+    /// prefix).
+    pub(crate) fn range(&self) -> Option<&SortKeyCondition> {
+        self.ranged.then_some(&self.sk)
     }
 
     /// The index queried.
@@ -373,7 +390,7 @@ pub(crate) async fn run_query(
         }
     });
     let output = output.map_err(|e| crate::request_error("Query", e))?;
-    let now = clock::epoch_seconds(SystemTime::now());
+    let now = table.read_now();
     let items: Vec<Item> = output
         .items
         .unwrap_or_default()

@@ -1,14 +1,13 @@
 //! The one scan: for migrations and backfills (seed 003 §7.2), never for serving requests.
 
 use std::marker::PhantomData;
-use std::time::SystemTime;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::{Stream, StreamExt};
 
 use crate::attribute::is_expired;
 use crate::cost::Capacity;
-use crate::{clock, Entity, Item, Result, Table};
+use crate::{Entity, Error, Index, Item, Result, Table};
 
 impl Table {
     /// Reads every item of entity `E` in the table, by scanning all of it in parallel segments.
@@ -38,11 +37,35 @@ impl Table {
     pub fn scan_for_migration<E: Entity>(&self) -> MigrationScan<'_, E> {
         MigrationScan {
             table: self,
+            index: Index::Primary,
             segments: 4,
+            only: None,
             concurrency: 4,
             page_size: None,
             consistent: false,
             entity: PhantomData,
+        }
+    }
+
+    /// Reads every item of entity `E` in the GSI `index`, by scanning it: a scan named for what
+    /// it is. A sparse index is often the list of all of something (the pets with a chip, the
+    /// open orders), and reading it whole reads only those items. It still reads, and pays for,
+    /// the whole index; a request path that needs part of it queries a partition instead.
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Entity, Index, Table};
+    /// # #[derive(Entity)] #[pk = "USER#<owner>"] #[sk = "PET#<pet_id>"]
+    /// # #[gsi2(pk = "CHIP#<chip>", sk = "PET")]
+    /// # struct Pet { owner: String, pet_id: String, chip: Option<u64> }
+    /// # async fn demo(table: &Table) -> dynamo_entity::Result<()> {
+    /// // Every chipped pet: GSI2 holds only them. This process reads one part in four.
+    /// let chipped = table.scan_index::<Pet>(Index::Gsi(2)).segment(0, 4).all().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn scan_index<E: Entity>(&self, index: Index) -> MigrationScan<'_, E> {
+        MigrationScan {
+            index,
+            ..self.scan_for_migration()
         }
     }
 }
@@ -51,7 +74,10 @@ impl Table {
 #[must_use = "a scan does nothing until read"]
 pub struct MigrationScan<'t, E> {
     table: &'t Table,
+    index: Index,
     segments: u32,
+    /// Only this segment of `segments` (this process's part of a scan spread over several).
+    only: Option<u32>,
     concurrency: usize,
     page_size: Option<i32>,
     consistent: bool,
@@ -67,6 +93,40 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
     pub fn segments(mut self, n: u32) -> Self {
         self.segments = n.clamp(1, MAX_SEGMENTS);
         self
+    }
+
+    /// Reads only segment `i` of `n` (from 0): this process's part of a scan spread over `n`
+    /// processes or machines, each reading another `i`. Together they read every item once.
+    pub fn segment(mut self, i: u32, n: u32) -> Self {
+        self.segments = n.clamp(1, MAX_SEGMENTS);
+        self.only = Some(i);
+        self
+    }
+
+    /// What cannot be sent: a segment past the last, a consistent read of a GSI, an index the
+    /// entity has no key in.
+    fn check(&self) -> Result<()> {
+        if let Some(i) = self.only.filter(|i| *i >= self.segments) {
+            return Err(Error::InvalidRequest(format!(
+                "segment {i} of {} does not exist: segments count from 0",
+                self.segments
+            )));
+        }
+        if let Index::Gsi(n) = self.index {
+            if self.consistent {
+                return Err(Error::InvalidRequest(format!(
+                    "GSI{n} cannot be read consistently: DynamoDB's global secondary indexes are \
+                     eventually consistent"
+                )));
+            }
+            if E::SCHEMA.key_schema(self.index).is_none() {
+                return Err(Error::InvalidRequest(format!(
+                    "{} has no key in GSI{n}, so none of its items is there",
+                    E::ENTITY_TYPE
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Read at most `n` segments at once (default 4): each has one request in flight.
@@ -89,7 +149,15 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
 
     /// The entities, a page at a time, from all segments as they come.
     pub fn pages(self) -> impl Stream<Item = Result<Vec<E>>> + 't {
-        let segments = (0..self.segments).map(move |segment| {
+        if let Err(e) = self.check() {
+            return futures::stream::once(async move { Err(e) }).boxed();
+        }
+        let index = self.index;
+        let chosen = match self.only {
+            Some(i) => i..i + 1,
+            None => 0..self.segments,
+        };
+        let segments = chosen.map(move |segment| {
             let state = Some(None::<Item>);
             let (table, total, page_size, consistent) =
                 (self.table, self.segments, self.page_size, self.consistent);
@@ -100,6 +168,7 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                     .client
                     .scan()
                     .table_name(&table.name)
+                    .set_index_name(index.index_name())
                     .segment(segment as i32)
                     .total_segments(total as i32)
                     .set_limit(page_size)
@@ -113,11 +182,13 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                     )
                     .set_return_consumed_capacity(table.consumed_capacity())
                     .send();
-                let span = table.span("Scan", Some(E::ENTITY_TYPE), None);
+                let index_name = index.index_name();
+                let span = table.span("Scan", Some(E::ENTITY_TYPE), index_name.as_deref());
                 let result = table.sent(Capacity::Read, &span, result).await;
                 table.record("Scan", &result, |event, output| {
                     event.entity = Some(E::ENTITY_TYPE.to_owned());
-                    event.target("Scan", crate::Index::Primary, None);
+                    event.index = index;
+                    event.target("Scan", index, None);
                     event.filtered = true;
                     if let Some(output) = output {
                         event.returned = output.count.max(0) as u64;
@@ -126,7 +197,7 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                     }
                 });
                 let output = result.map_err(|e| crate::request_error("Scan", e))?;
-                let now = clock::epoch_seconds(SystemTime::now());
+                let now = table.read_now();
                 let live: Vec<Item> = output
                     .items
                     .unwrap_or_default()
@@ -147,7 +218,9 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
             .boxed()
         });
         // Segments are started as others finish, never more than `concurrency` at once.
-        futures::stream::iter(segments).flatten_unordered(self.concurrency)
+        futures::stream::iter(segments)
+            .flatten_unordered(self.concurrency)
+            .boxed()
     }
 
     /// Every entity of the type in the table.

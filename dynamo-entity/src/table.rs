@@ -477,6 +477,10 @@ pub struct Table {
     pub(crate) pattern: Option<std::sync::Arc<str>>,
     /// Where requests are recorded for the design report, if they are.
     pub(crate) recorder: Option<crate::design::Recorder>,
+    /// Where "now" comes from, for TTL checks and managed timestamps.
+    pub(crate) clock: crate::Clock,
+    /// Whether reads return items whose TTL has passed (not yet deleted by DynamoDB).
+    pub(crate) include_expired: bool,
     /// The endpoint requests go to, as the first request saw it, and whether a custom one is
     /// intended.
     pub(crate) endpoint: std::sync::Arc<crate::design::EndpointState>,
@@ -572,6 +576,8 @@ impl Table {
             report_capacity: false,
             pattern: None,
             recorder: None,
+            clock: crate::Clock::system(),
+            include_expired: false,
             endpoint,
         })
     }
@@ -707,6 +713,60 @@ impl Table {
     /// ([`metered`](Self::metered) handles, [`with_capacity_reporting`](Self::with_capacity_reporting)).
     pub fn cost(&self) -> crate::Cost {
         self.meter.total()
+    }
+
+    /// The same table, taking "now" from `clock`: which items have expired, and the time that
+    /// `created_at` and `updated_at` fields get. For tests (a fixed or stepped clock), and for
+    /// reads "as of" a time.
+    ///
+    /// ```no_run
+    /// # use std::time::{Duration, SystemTime};
+    /// # use dynamo_entity::{Clock, Entity, Table};
+    /// # #[derive(Entity)] #[pk = "SESSION#<id>"] #[sk = "SESSION"]
+    /// # struct Session { id: String, #[dynamo(ttl)] expires_at: u64 }
+    /// # async fn demo(table: &Table) -> dynamo_entity::Result<()> {
+    /// let tomorrow = SystemTime::now() + Duration::from_secs(86_400);
+    /// let later = table.with_clock(Clock::fixed(tomorrow));
+    /// let gone = later.get::<Session>(Session::primary_key("s1")?).await?; // None if expired by then
+    /// # Ok(()) }
+    /// ```
+    pub fn with_clock(&self, clock: crate::Clock) -> Table {
+        Table {
+            clock,
+            ..self.clone()
+        }
+    }
+
+    /// The same table, with reads (get, query, collection query, batch get, read
+    /// transaction) returning items whose TTL has passed but that DynamoDB has not deleted yet
+    /// (it does within a few days). By default they stay hidden, as if deleted. Writes are not
+    /// affected: an expired item is absent for them either way.
+    pub fn including_expired(&self) -> Table {
+        Table {
+            include_expired: true,
+            ..self.clone()
+        }
+    }
+
+    /// Now, by this table's clock, in epoch seconds, for the TTL checks of reads: `i64::MIN`
+    /// when reads include expired items, so that nothing counts as expired.
+    pub(crate) fn read_now(&self) -> i64 {
+        if self.include_expired {
+            i64::MIN
+        } else {
+            crate::clock::epoch_seconds(self.clock.now())
+        }
+    }
+
+    /// Now, by this table's clock.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.clock.now()
+    }
+
+    /// Now, by this table's clock, in epoch seconds, for the TTL checks of writes (for which
+    /// an expired item is always absent).
+    pub(crate) fn write_now(&self) -> i64 {
+        crate::clock::epoch_seconds(self.clock.now())
     }
 
     /// The table's name.

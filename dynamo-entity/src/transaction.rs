@@ -2,7 +2,6 @@
 
 use std::collections::HashSet;
 use std::marker::PhantomData;
-use std::time::SystemTime;
 
 use aws_sdk_dynamodb::types::{ConditionCheck, Get as TxGet, TransactGetItem, TransactWriteItem};
 
@@ -12,7 +11,7 @@ use crate::cost::Capacity;
 use crate::expression::{conditioned, Expressions};
 use crate::unique::{self, Cancelled};
 use crate::write::{diagnose, PutMode};
-use crate::{clock, Delete, Entity, EntitySchema, Error, Item, Key, Put, Result, Table, Update};
+use crate::{Delete, Entity, EntitySchema, Error, Item, Key, Put, Result, Table, Update};
 
 /// DynamoDB's limit on the operations of one transaction.
 pub const MAX_TRANSACTION_OPERATIONS: usize = 100;
@@ -387,6 +386,7 @@ impl<'t> WriteTransaction<'t> {
                                 op.mode,
                                 op.version,
                                 reason.old.as_ref(),
+                                self.table.write_now(),
                             )),
                         }
                         .map(Box::new);
@@ -495,7 +495,7 @@ impl ReadTransaction<'_> {
             event.observe_items(table, &found);
         });
         let output = result.map_err(|e| crate::request_error("TransactGetItems", e))?;
-        let now = clock::epoch_seconds(SystemTime::now());
+        let now = table.read_now();
         let ttl = table.schema.ttl_attribute.as_deref();
         let items = output
             .responses

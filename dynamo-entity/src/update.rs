@@ -1,7 +1,5 @@
 //! Typed updates: change some attributes of an existing item in one request.
 
-use std::time::SystemTime;
-
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::condition::{kind, Condition, Entry, Field};
@@ -125,6 +123,72 @@ impl Table {
             version: None,
             error: None,
             key_parts: Vec::new(),
+            initial: None,
+        }
+    }
+
+    /// An update that creates the item when there is none: `initial` is the entity then
+    /// stored, with the update's changes applied to it; when the item exists, only the changes
+    /// are made, as by [`update`](Self::update). One `UpdateItem` either way.
+    ///
+    /// Managed fields stay right: `created_at` is set only when the item is new, `version`
+    /// starts at 1, the entity-type attribute and index keys are written from `initial`, and
+    /// an addition (`add`, `subtract`, `append`, `prepend`) counts from `initial`'s value when
+    /// the item is new. Optional fields must be `None` (and sets empty) in `initial`, and be
+    /// given by the update's changes: an existing item may lack them too, and the request
+    /// could not tell.
+    ///
+    /// Refused (before sending) for an entity with unique values, and for changes to some but
+    /// not all inputs of an index key: both need the item read first (use
+    /// [`create_if_absent`](Self::create_if_absent) and [`update`](Self::update)). An item whose
+    /// TTL has passed is replaced by `initial` (an extra delete, only then).
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{Entity, Table};
+    /// # #[derive(Entity)] #[pk = "PAGE#<url>"] #[sk = "VIEWS"]
+    /// # struct PageViews { url: String, views: u64 }
+    /// # async fn demo(table: &Table) -> dynamo_entity::Result<()> {
+    /// let first = PageViews { url: "/".into(), views: 0 };
+    /// let counted = table
+    ///     .upsert(&first)
+    ///     .add(PageViews::fields().views, 1)
+    ///     .await?; // 1 on the first visit, one more on every other
+    /// # Ok(()) }
+    /// ```
+    pub fn upsert<'t, E: Entity>(&'t self, initial: &E) -> Update<'t, E> {
+        let prepared = initial.key().and_then(|key| {
+            let mut item = initial.to_item()?;
+            let schema = E::SCHEMA;
+            // Managed: the expression writes them, `created_at` only for a new item.
+            let managed = [schema.version, schema.updated_at, schema.created_at];
+            for attribute in managed.into_iter().flatten() {
+                item.remove(attribute);
+            }
+            for name in self.schema.key_item(&key).keys() {
+                item.remove(name);
+            }
+            Ok((key, item))
+        });
+        let (key, initial, error) = match prepared {
+            Ok((key, item)) => (key, Some(item), None),
+            Err(e) => (
+                Key {
+                    pk: String::new(),
+                    sk: None,
+                },
+                None,
+                Some(e),
+            ),
+        };
+        Update {
+            table: self,
+            key,
+            actions: Vec::new(),
+            condition: None,
+            version: None,
+            error,
+            key_parts: Vec::new(),
+            initial,
         }
     }
 }
@@ -141,6 +205,9 @@ pub struct Update<'t, E> {
     error: Option<Error>,
     /// The key text of each GSI input this update sets, by field name (`None`: set to `None`).
     key_parts: Vec<(&'static str, Option<String>)>,
+    /// For an upsert: the attributes of the item to create when there is none (all but the
+    /// primary key, the version and `updated_at`).
+    initial: Option<crate::Item>,
 }
 
 impl<'t, E: Entity> Update<'t, E> {
@@ -485,10 +552,18 @@ impl<'t, E: Entity> Update<'t, E> {
             3
         };
         let mut attempt = 0;
+        let mut expired_removed = false;
         loop {
             attempt += 1;
             match self.attempt(&affected).await {
                 Err(Error::ConditionFailed { .. }) if attempt < attempts => continue,
+                // An upsert fails only on an item of another type, or on one of its own whose
+                // TTL has passed (read as absent, so `NotFound`): that one is deleted, if it
+                // is still expired, and the upsert made again, once.
+                Err(Error::NotFound { .. }) if self.initial.is_some() && !expired_removed => {
+                    expired_removed = true;
+                    crate::write::delete_expired::<E>(self.table, &self.key).await?;
+                }
                 result => return result,
             }
         }
@@ -507,6 +582,49 @@ impl<'t, E: Entity> Update<'t, E> {
         let table = self.table;
         let schema = E::SCHEMA;
         let (mut add, mut delete) = (Vec::new(), Vec::new());
+        // For an upsert, every attribute of the initial item that nothing else writes is set
+        // if absent; an addition to one of them counts from its initial value.
+        let initial = self.initial.as_ref();
+        let mut base: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+        if let Some(initial) = initial {
+            let derived: Vec<String> = affected_indexes(&schema, &self.actions)
+                .iter()
+                .flat_map(|index| [index.index.pk_attribute(), index.index.sk_attribute()])
+                .collect();
+            let mut attributes: Vec<(&String, &AttributeValue)> = initial.iter().collect();
+            attributes.sort_by(|a, b| a.0.cmp(b.0));
+            for (attribute, value) in attributes {
+                let written = derived.contains(attribute)
+                    || self.actions.iter().any(|a| a.attribute() == attribute);
+                let computed = self.actions.iter().any(|a| {
+                    a.attribute() == attribute
+                        && matches!(
+                            a,
+                            Action::Add(..)
+                                | Action::Subtract(..)
+                                | Action::Append(..)
+                                | Action::Prepend(..)
+                        )
+                });
+                if computed || !written {
+                    let name = exprs.name(attribute);
+                    let value = exprs.value(value.clone());
+                    let initially = format!("if_not_exists({name}, {value})");
+                    match computed {
+                        true => base.insert(attribute, initially),
+                        false => {
+                            set.push(format!("{name} = {initially}"));
+                            None
+                        }
+                    };
+                }
+            }
+            if let Some(attribute) = schema.created_at {
+                let name = exprs.name(attribute);
+                let now = exprs.value(AttributeValue::S(now.to_owned()));
+                set.push(format!("{name} = if_not_exists({name}, {now})"));
+            }
+        }
         if let Some(attribute) = schema.version {
             let name = exprs.name(attribute);
             let zero = exprs.value(number(0));
@@ -529,20 +647,28 @@ impl<'t, E: Entity> Update<'t, E> {
                     "{name} = if_not_exists({name}, {})",
                     exprs.value(v.clone())
                 )),
-                Action::Add(_, v) => {
-                    set.push(format!("{name} = {name} + {}", exprs.value(v.clone())))
+                Action::Add(a, v) => {
+                    let from = base.get(a).cloned().unwrap_or_else(|| name.clone());
+                    set.push(format!("{name} = {from} + {}", exprs.value(v.clone())))
                 }
-                Action::Subtract(_, v) => {
-                    set.push(format!("{name} = {name} - {}", exprs.value(v.clone())))
+                Action::Subtract(a, v) => {
+                    let from = base.get(a).cloned().unwrap_or_else(|| name.clone());
+                    set.push(format!("{name} = {from} - {}", exprs.value(v.clone())))
                 }
-                Action::Append(_, v) => set.push(format!(
-                    "{name} = list_append({name}, {})",
-                    exprs.value(v.clone())
-                )),
-                Action::Prepend(_, v) => set.push(format!(
-                    "{name} = list_append({}, {name})",
-                    exprs.value(v.clone())
-                )),
+                Action::Append(a, v) => {
+                    let from = base.get(a).cloned().unwrap_or_else(|| name.clone());
+                    set.push(format!(
+                        "{name} = list_append({from}, {})",
+                        exprs.value(v.clone())
+                    ))
+                }
+                Action::Prepend(a, v) => {
+                    let from = base.get(a).cloned().unwrap_or_else(|| name.clone());
+                    set.push(format!(
+                        "{name} = list_append({}, {from})",
+                        exprs.value(v.clone())
+                    ))
+                }
                 Action::AddToSet(_, v) => add.push(format!("{name} {}", exprs.value(v.clone()))),
                 Action::DeleteFromSet(_, v) => {
                     delete.push(format!("{name} {}", exprs.value(v.clone())))
@@ -562,7 +688,12 @@ impl<'t, E: Entity> Update<'t, E> {
                 }
             }
         }
-        if set.is_empty() && remove.is_empty() && add.is_empty() && delete.is_empty() {
+        if initial.is_none()
+            && set.is_empty()
+            && remove.is_empty()
+            && add.is_empty()
+            && delete.is_empty()
+        {
             return Err(Error::InvalidRequest(
                 "the update changes nothing".to_owned(),
             ));
@@ -580,7 +711,10 @@ impl<'t, E: Entity> Update<'t, E> {
         if !delete.is_empty() {
             expression = format!("{expression} DELETE {}", delete.join(", "));
         }
-        exprs.require_own(&table.occupant::<E>());
+        match &self.initial {
+            None => exprs.require_own(&table.occupant::<E>()),
+            Some(_) => exprs.require_absent_or_live_own(&table.occupant::<E>()),
+        }
         if let Some(condition) = &self.condition {
             let condition = condition.render_clone_into(exprs)?;
             exprs.require(condition);
@@ -642,6 +776,51 @@ impl<'t, E: Entity> Update<'t, E> {
                 )));
             }
         }
+        if self.initial.is_some() {
+            let schema = E::SCHEMA;
+            if schema.attributes.iter().any(|a| a.unique) {
+                return Err(Error::InvalidRequest(format!(
+                    "an upsert of {} cannot claim its unique values, which needs a read first; \
+                     use create_if_absent, then update",
+                    schema.entity_type
+                )));
+            }
+            // `if_not_exists` tells an absent attribute, not an absent item: an attribute that
+            // an existing item may lack (an optional field, a set left out when empty) would
+            // be added to it. Such values must come through the update's own changes.
+            let initial = self.initial.as_ref().into_iter().flatten();
+            for (attribute, value) in initial {
+                let field = schema.attributes.iter().find(|a| a.attribute == attribute);
+                let may_be_absent = field.is_some_and(|f| f.optional)
+                    || matches!(
+                        value,
+                        AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_)
+                    );
+                let changed = self.actions.iter().any(|a| a.attribute() == attribute);
+                if may_be_absent && !changed {
+                    return Err(Error::InvalidRequest(format!(
+                        "an upsert cannot tell a new {} from one without `{}`, so it cannot \
+                         write the initial value of `{}` only for a new item; leave it \
+                         None (or empty) in the initial entity and set it in the upsert",
+                        schema.entity_type,
+                        attribute,
+                        field.map_or(attribute.as_str(), |f| f.field)
+                    )));
+                }
+            }
+            let affected = affected_indexes(&schema, &self.actions);
+            if let Some(index) = affected
+                .iter()
+                .find(|i| self.derived_key(i.index).is_none())
+            {
+                return Err(Error::InvalidRequest(format!(
+                    "this upsert of {} changes some but not all inputs of {}'s key, which needs \
+                     the item read first; set every input, or use update",
+                    schema.entity_type,
+                    index.index.index_name().unwrap_or_default()
+                )));
+            }
+        }
         if self.version.is_some() && E::SCHEMA.version.is_none() {
             return Err(Error::InvalidRequest(format!(
                 "{} has no #[dynamo(version)] field",
@@ -668,7 +847,7 @@ impl<'t, E: Entity> Update<'t, E> {
             )));
         }
         let mut exprs = Expressions::default();
-        let now = clock::timestamp_text(SystemTime::now());
+        let now = clock::timestamp_text(self.table.now());
         let expression = self.expression(&mut exprs, Vec::new(), Vec::new(), &now)?;
         Ok((self.key, expression, exprs, self.version))
     }
@@ -681,16 +860,18 @@ impl<'t, E: Entity> Update<'t, E> {
         let mut remove = Vec::new();
 
         let touches_unique = touches_guards(&schema, &self.actions);
-        let now = clock::timestamp_text(SystemTime::now());
+        let now = clock::timestamp_text(table.now());
         let mut guard_ops = Vec::new();
         let mut read = None;
         // The item as this update will store it, where that can be known from the item read.
         let mut after = None;
         if self.reads_first(affected) {
             let stored = unique::read_current::<E>(table, &self.key).await?;
-            let old = own_item::<E>(&self.key, stored)?.ok_or_else(|| Error::NotFound {
-                entity: schema.entity_type,
-                key: self.key.clone(),
+            let old = own_item::<E>(&self.key, stored, table.write_now())?.ok_or_else(|| {
+                Error::NotFound {
+                    entity: schema.entity_type,
+                    key: self.key.clone(),
+                }
             })?;
             let mut changed = old.clone();
             for action in &self.actions {
@@ -827,6 +1008,7 @@ impl<'t, E: Entity> Update<'t, E> {
                 self.key.clone(),
                 PutMode::Replace,
                 self.version,
+                table.write_now(),
             )),
         }
     }

@@ -2,7 +2,6 @@
 //! optimistic locking and managed timestamps applied to the item before it is sent.
 
 use std::marker::PhantomData;
-use std::time::SystemTime;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
@@ -138,9 +137,9 @@ pub(crate) fn diagnose(
     mode: PutMode,
     expected_version: Option<u64>,
     old: Option<&Item>,
+    now: i64,
 ) -> Error {
     let entity = schema.entity_type;
-    let now = clock::epoch_seconds(SystemTime::now());
     let old = old.filter(|item| !item.is_empty() && !is_expired(item, schema.ttl, now));
     if let Some(found) = old.and_then(|item| other_entity(schema, item)) {
         return Error::WrongEntity { entity, key, found };
@@ -180,8 +179,7 @@ fn other_entity(schema: &EntitySchema, item: &Item) -> Option<Option<String>> {
 
 /// The live item of entity `E` read from under `key`: `None` when there is none or it has
 /// expired; [`Error::WrongEntity`] when it belongs to another entity.
-pub(crate) fn own_item<E: Entity>(key: &Key, item: Option<Item>) -> Result<Option<Item>> {
-    let now = clock::epoch_seconds(SystemTime::now());
+pub(crate) fn own_item<E: Entity>(key: &Key, item: Option<Item>, now: i64) -> Result<Option<Item>> {
     match item {
         Some(item) if item.is_empty() || is_expired(&item, E::SCHEMA.ttl, now) => Ok(None),
         Some(item) => match other_entity(&E::SCHEMA, &item) {
@@ -207,8 +205,34 @@ impl Table {
             type_attribute: E::SCHEMA.type_attribute,
             entity: E::ENTITY_TYPE,
             ttl: E::SCHEMA.ttl,
-            now: clock::epoch_seconds(SystemTime::now()),
+            now: self.write_now(),
         }
+    }
+}
+
+/// Deletes the `E` under `key` if its TTL has passed (DynamoDB deletes it within days; a write
+/// that must not see its stale attributes deletes it now). Nothing happens, and no error, if it
+/// is live, absent or another entity's by then.
+pub(crate) async fn delete_expired<E: Entity>(table: &Table, key: &Key) -> Result<()> {
+    let mut exprs = Expressions::default();
+    if !exprs.require_expired_own(&table.occupant::<E>()) {
+        return Ok(());
+    }
+    let request = table
+        .client
+        .delete_item()
+        .table_name(&table.name)
+        .set_key(Some(table.schema.key_item(key)));
+    let request = conditioned!(request, exprs)
+        .set_return_consumed_capacity(table.consumed_capacity())
+        .send();
+    let span = table.span("DeleteItem", Some(E::ENTITY_TYPE), None);
+    let result = table.sent(Capacity::Write, &span, request).await;
+    table.record_on_key("DeleteItem", E::ENTITY_TYPE, key, &result);
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if condition_failure(&e).is_some() => Ok(()),
+        Err(e) => Err(crate::request_error("DeleteItem", e)),
     }
 }
 
@@ -221,6 +245,7 @@ pub(crate) fn write_error<Err, R>(
     key: Key,
     mode: PutMode,
     expected_version: Option<u64>,
+    now: i64,
 ) -> Error
 where
     Err: ConditionFailure
@@ -232,7 +257,7 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     match condition_failure(&error) {
-        Some(old) => diagnose(schema, key, mode, expected_version, old),
+        Some(old) => diagnose(schema, key, mode, expected_version, old, now),
         None => crate::request_error(operation, error),
     }
 }
@@ -347,7 +372,7 @@ impl<'t, E: Entity> Put<'t, E> {
             current
         });
 
-        let now = clock::timestamp_text(SystemTime::now());
+        let now = clock::timestamp_text(table.now());
         if let (PutMode::Create, Some(attribute)) = (self.mode, schema.created_at) {
             item.insert(attribute.to_owned(), AttributeValue::S(now.clone()));
         }
@@ -431,7 +456,7 @@ impl GuardedWrite {
             PutMode::Create => (None, None),
             _ => {
                 let read = unique::read_current::<E>(table, &self.key).await?;
-                let live = own_item::<E>(&self.key, read.clone())?;
+                let live = own_item::<E>(&self.key, read.clone(), table.write_now())?;
                 if live.is_none() && self.mode == PutMode::Replace {
                     return Err(Error::NotFound {
                         entity: E::ENTITY_TYPE,
@@ -491,6 +516,7 @@ impl GuardedWrite {
                     self.key,
                     self.mode,
                     self.expected_version,
+                    table.write_now(),
                 );
                 Err(PutFailure { error, old })
             }
@@ -503,7 +529,7 @@ impl GuardedWrite {
         mut expressions: Expressions,
     ) -> std::result::Result<Option<E>, PutFailure> {
         let read = unique::read_current::<E>(table, &self.key).await?;
-        let Some(old_item) = own_item::<E>(&self.key, read)? else {
+        let Some(old_item) = own_item::<E>(&self.key, read, table.write_now())? else {
             // Nothing live stored: as a single delete would, fail only if the item had to exist.
             return match (self.mode, self.expected_version) {
                 (PutMode::Replace, _) | (_, Some(1..)) => Err(Error::NotFound {
@@ -551,6 +577,7 @@ impl GuardedWrite {
                         self.mode,
                         self.expected_version,
                         old.as_ref(),
+                        table.write_now(),
                     );
                     PutFailure { error, old }
                 }
@@ -754,7 +781,7 @@ impl<'t, E: Entity> Delete<'t, E> {
         table.record_on_key("DeleteItem", E::ENTITY_TYPE, &self.key, &result);
         match result {
             // A deleted item that had expired was absent already.
-            Ok(output) => match own_item::<E>(&self.key, output.attributes) {
+            Ok(output) => match own_item::<E>(&self.key, output.attributes, table.write_now()) {
                 Ok(Some(old)) if self.return_old => E::from_item(old).map(Some),
                 _ => Ok(None),
             },
@@ -765,6 +792,7 @@ impl<'t, E: Entity> Delete<'t, E> {
                 self.key,
                 mode,
                 self.version,
+                table.write_now(),
             )),
         }
     }

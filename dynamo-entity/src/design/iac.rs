@@ -193,6 +193,9 @@ fn cdk_capacity(capacity: Capacity) -> String {
     }
 }
 
+/// The actions used on one index, and the partition templates they touched.
+type Permission = (BTreeSet<&'static str>, BTreeSet<String>);
+
 /// One GSI as the generators need it.
 struct Gsi {
     name: String,
@@ -664,14 +667,13 @@ impl Design {
         out
     }
 
-    /// For each index (`None`: scans, which name no partition), the actions used there and the
-    /// partition templates they touched.
-    fn permissions(&self) -> BTreeMap<Option<Index>, (BTreeSet<&'static str>, BTreeSet<String>)> {
-        let mut permissions: BTreeMap<Option<Index>, (BTreeSet<&'static str>, BTreeSet<String>)> =
-            BTreeMap::new();
+    /// For each index, and apart for scans there (which name no partition), the actions used
+    /// and the partition templates they touched.
+    fn permissions(&self) -> BTreeMap<(Index, bool), Permission> {
+        let mut permissions: BTreeMap<(Index, bool), Permission> = BTreeMap::new();
         for event in &self.events {
             for target in &event.targets {
-                let slot = target.partition.as_ref().map(|_| target.index);
+                let slot = (target.index, target.partition.is_none());
                 let (actions, templates) = permissions.entry(slot).or_default();
                 actions.insert(target.action);
                 if let Some(pk) = &target.partition {
@@ -687,7 +689,7 @@ impl Design {
             // Nothing recorded: what the library's operations can need, on every template.
             for (schema, _) in self.entities() {
                 for key in schema.keys {
-                    let (actions, templates) = permissions.entry(Some(key.index)).or_default();
+                    let (actions, templates) = permissions.entry((key.index, false)).or_default();
                     templates.insert(key.pk.to_owned());
                     actions.insert("Query");
                     if key.index == Index::Primary {
@@ -719,11 +721,10 @@ impl Design {
             self.region, self.account, self.table_name
         );
         let mut statements = Vec::new();
-        for (slot, (actions, templates)) in self.permissions() {
-            let (sid, resource) = match slot {
-                None => ("Scans".to_owned(), table_arn.clone()),
-                Some(Index::Primary) => ("Table".to_owned(), table_arn.clone()),
-                Some(index) => {
+        for ((index, scan), (actions, templates)) in self.permissions() {
+            let (mut sid, resource) = match index {
+                Index::Primary => ("Table".to_owned(), table_arn.clone()),
+                index => {
                     let name = self.index_label(index);
                     (
                         format!("Index{}", identifier(&name).replace('_', "")),
@@ -731,6 +732,9 @@ impl Design {
                     )
                 }
             };
+            if scan {
+                sid = format!("ScanOf{sid}");
+            }
             let actions: Vec<String> = actions
                 .iter()
                 .map(|a| quoted(&format!("dynamodb:{a}")))
@@ -741,7 +745,7 @@ impl Design {
                 actions.join(",\n        "),
                 quoted(&resource)
             );
-            if slot.is_some() {
+            if !scan {
                 let keys: BTreeSet<String> =
                     templates.iter().map(|t| self.leading_key(t)).collect();
                 let keys: Vec<String> = keys.iter().map(|k| quoted(k)).collect();
