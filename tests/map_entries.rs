@@ -122,6 +122,48 @@ async fn a_customers_addresses_are_upserted_and_removed_by_label() {
         .await
         .unwrap();
     assert_eq!(both.addresses.len(), 3);
+
+    // A member of a struct, typed by the compiler: one city moves, the street stays.
+    let home_city = f.addresses.entry("home").member("city", |a| &a.city);
+    let moved = table
+        .update::<Customer>(key.clone())
+        .set_entry(home_city.clone(), "Lincoln".to_owned())
+        .condition(home_city.eq("Omaha".to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.addresses["home"],
+        Address {
+            street: "11 New St".into(),
+            city: "Lincoln".into()
+        }
+    );
+    assert_eq!(moved.addresses["cabin"].city, "Omaha");
+
+    // Every condition works on a path as on a field.
+    let street = f.addresses.entry("home").member("street", |a| &a.street);
+    for (condition, holds) in [
+        (street.begins_with("11 "), true),
+        (street.contains("New"), true),
+        (street.size().eq(9), true),
+        (street.has_type(dynamo_entity::AttributeType::S), true),
+        (street.is_in(["11 New St".to_owned(), "x".to_owned()]), true),
+        (street.between("10".to_owned(), "12".to_owned()), true),
+        (f.addresses.entry("home").size().eq(2), true),
+        (street.gt("2".to_owned()), false),
+        (f.addresses.entry("cabin").not_exists(), false),
+    ] {
+        let result = table
+            .update::<Customer>(key.clone())
+            .set(f.name, "Alex D.".to_owned())
+            .condition(condition)
+            .await;
+        match (result, holds) {
+            (Ok(_), true) => {}
+            (Err(Error::ConditionFailed { .. }), false) => {}
+            (other, _) => panic!("expected the condition to {holds}: {other:?}"),
+        }
+    }
 }
 
 /// GitHub: an issue counts its reactions by kind.

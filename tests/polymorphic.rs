@@ -93,6 +93,17 @@ async fn an_account_is_a_user_or_an_organization_read_in_one_request() {
         .unwrap();
     assert_eq!(stored["Type"].as_s().unwrap(), "User");
 
+    // An entity query of a shared partition returns that entity's items only (a type filter;
+    // the other type's item is still read and paid for).
+    let metered = table.metered();
+    let users = metered
+        .query(User::query("rust-lang").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert!(users.is_empty());
+    assert_eq!(metered.cost().requests, 1);
+
     // Read as one entity, an item of the other is a mismatch, named.
     let err = table
         .get::<User>(Organization::primary_key("rust-lang").unwrap())

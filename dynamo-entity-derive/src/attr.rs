@@ -320,6 +320,35 @@ fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
     attrs
 }
 
+/// The model of named fields and their `#[dynamo(..)]` options.
+pub fn fields<'a>(named: &'a syn::FieldsNamed, errors: &mut Errors) -> Vec<Field<'a>> {
+    named
+        .named
+        .iter()
+        .filter_map(|field| {
+            let ident = field.ident.as_ref()?;
+            let field_attrs = field_attrs(field, errors);
+            let name = syn::ext::IdentExt::unraw(ident).to_string();
+            let (attribute, attribute_span) = match &field_attrs.rename {
+                Some(lit) => (lit.value(), lit.span()),
+                None => (name.clone(), ident.span()),
+            };
+            Some(Field {
+                ident,
+                name,
+                ty: &field.ty,
+                attribute,
+                attribute_span,
+                skip: field_attrs.skip,
+                force_serde: field_attrs.serde,
+                role: field_attrs.role,
+                unique: field_attrs.unique,
+                option_inner: ast::option_inner(&field.ty),
+            })
+        })
+        .collect()
+}
+
 /// Builds the model of a derive input, or returns `None` when it is not a struct with named
 /// fields (reported).
 pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Container<'a>> {
@@ -357,31 +386,7 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
     }
 
     let attrs = struct_attrs(input, errors);
-    let fields = named
-        .named
-        .iter()
-        .filter_map(|field| {
-            let ident = field.ident.as_ref()?;
-            let field_attrs = field_attrs(field, errors);
-            let name = syn::ext::IdentExt::unraw(ident).to_string();
-            let (attribute, attribute_span) = match &field_attrs.rename {
-                Some(lit) => (lit.value(), lit.span()),
-                None => (name.clone(), ident.span()),
-            };
-            Some(Field {
-                ident,
-                name,
-                ty: &field.ty,
-                attribute,
-                attribute_span,
-                skip: field_attrs.skip,
-                force_serde: field_attrs.serde,
-                role: field_attrs.role,
-                unique: field_attrs.unique,
-                option_inner: ast::option_inner(&field.ty),
-            })
-        })
-        .collect();
+    let fields = fields(named, errors);
 
     let primary = match attrs.pk {
         Some(pk) => Some(KeyDef {

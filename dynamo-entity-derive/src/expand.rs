@@ -16,7 +16,8 @@ use syn::DeriveInput;
 use crate::ast::{Container, Field, Role};
 use crate::{attr, check, ctxt::Errors};
 
-use fields::{put_field, take_field, typed_fields};
+pub(crate) use fields::take_field;
+use fields::{put_field, typed_fields};
 use keys::{
     build_key, builders, index_key_arm, key_type, option_str, template_constants, Index, Source,
 };

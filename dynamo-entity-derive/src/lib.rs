@@ -13,6 +13,7 @@ mod collection;
 mod ctxt;
 mod expand;
 mod key_value;
+mod projection;
 mod template;
 
 use proc_macro::TokenStream;
@@ -36,6 +37,13 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
 pub fn derive_collection(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     collection::derive(&input).into()
+}
+
+/// Derives `dynamo_entity::Projection` for a struct of some of an entity's fields.
+#[proc_macro_derive(Projection, attributes(dynamo))]
+pub fn derive_projection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    projection::derive(&input).into()
 }
 
 /// Derives `dynamo_entity::KeyValue` for a fieldless enum.

@@ -228,6 +228,21 @@ pub struct BatchGetOutput<E> {
     pub errors: Vec<Error>,
 }
 
+/// A batch get read as projection `P` ([`BatchGet::project`]); call [`send`](Self::send).
+#[must_use = "a batch does nothing until sent"]
+pub struct ProjectedBatchGet<'t, P: crate::Projection> {
+    batch: BatchGet<'t, P::Of>,
+}
+
+impl<P: crate::Projection> ProjectedBatchGet<'_, P> {
+    /// Sends the batch: only `P`'s attributes are transferred.
+    pub async fn send(self) -> Result<BatchGetOutput<P>> {
+        self.batch
+            .send_decoded(Some(P::ATTRIBUTES), P::from_item)
+            .await
+    }
+}
+
 /// A batch get; call [`send`](Self::send).
 #[must_use = "a batch does nothing until sent"]
 pub struct BatchGet<'t, E> {
@@ -299,7 +314,7 @@ where
     }
 }
 
-impl<E: Entity> BatchGet<'_, E> {
+impl<'t, E: Entity> BatchGet<'t, E> {
     batch_options!();
 
     /// Read with strong consistency.
@@ -310,10 +325,25 @@ impl<E: Entity> BatchGet<'_, E> {
 
     /// Sends the batch.
     pub async fn send(self) -> Result<BatchGetOutput<E>> {
+        self.send_decoded(None, E::from_item).await
+    }
+
+    /// The same batch, reading only the attributes of projection `P` of the entity.
+    pub fn project<P: crate::Projection<Of = E>>(self) -> ProjectedBatchGet<'t, P> {
+        ProjectedBatchGet { batch: self }
+    }
+
+    /// Sends the batch, reading `projection`'s attributes (all when `None`), each item
+    /// decoded by `decode`.
+    async fn send_decoded<T>(
+        self,
+        projection: Option<&[&'static str]>,
+        decode: fn(Item) -> Result<T>,
+    ) -> Result<BatchGetOutput<T>> {
         let chunks: Vec<Vec<Key>> = self.keys.chunks(GET_CHUNK).map(<[Key]>::to_vec).collect();
         let control = Control::new(self.options.deadline);
         let outcomes: Vec<ChunkOutcome<Item, Item>> = futures::stream::iter(chunks)
-            .map(|chunk| self.get_chunk(chunk, &control))
+            .map(|chunk| self.get_chunk(chunk, projection, &control))
             .buffer_unordered(self.options.concurrency)
             .collect()
             .await;
@@ -333,7 +363,7 @@ impl<E: Entity> BatchGet<'_, E> {
                 if is_expired(&item, E::SCHEMA.ttl, now) {
                     continue;
                 }
-                match E::from_item(item) {
+                match decode(item) {
                     Ok(entity) => {
                         output.items.insert(key, entity);
                     }
@@ -360,7 +390,12 @@ impl<E: Entity> BatchGet<'_, E> {
         Ok(output)
     }
 
-    async fn get_chunk(&self, chunk: Vec<Key>, control: &Control) -> ChunkOutcome<Item, Item> {
+    async fn get_chunk(
+        &self,
+        chunk: Vec<Key>,
+        projection: Option<&[&'static str]>,
+        control: &Control,
+    ) -> ChunkOutcome<Item, Item> {
         let table = self.table;
         let keys: Vec<Item> = chunk.iter().map(|k| table.schema.key_item(k)).collect();
         drive(
@@ -373,9 +408,17 @@ impl<E: Entity> BatchGet<'_, E> {
                 } else {
                     Vec::new()
                 };
-                let request = KeysAndAttributes::builder()
+                let mut request = KeysAndAttributes::builder()
                     .set_keys(Some(pending))
-                    .consistent_read(self.consistent)
+                    .consistent_read(self.consistent);
+                if let Some(attributes) = projection {
+                    let (expression, names) =
+                        crate::read::projection_expression(table, attributes, E::SCHEMA.ttl);
+                    request = request
+                        .projection_expression(expression)
+                        .set_expression_attribute_names(Some(names));
+                }
+                let request = request
                     .build()
                     .map_err(|e| (Error::InvalidRequest(e.to_string()), Again::No))?;
                 let result = table

@@ -319,6 +319,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             start,
             filter: None,
             ttl: self.table.schema.ttl_attribute.as_deref(),
+            projection: None,
         };
         let (raw, last_key) = run_query(self.table, spec).await?;
         let mut items = Vec::with_capacity(raw.len());

@@ -139,122 +139,163 @@ impl<E, T, K> Field<E, T, K> {
     pub(crate) fn encode(&self, value: &T) -> Result<Option<AttributeValue>, Error> {
         (self.encode)(value, self.entity, self.name)
     }
+}
 
-    fn compare(self, op: &'static str, value: &T) -> Condition<E> {
-        let attribute = self.attribute;
-        Condition::new(self.encode(value).and_then(|v| match v {
-            Some(v) => Ok(Cond::Compare(attribute, op, v)),
-            None => Err(Error::InvalidRequest(format!(
+/// What a condition is about: a top-level attribute, or a path inside one (a map entry, a
+/// struct member), and how its values are stored. Every condition method of [`Field`] and
+/// [`Entry`] is one of the functions below, so that both render through the one [`Cond`].
+trait Operand<T> {
+    /// The document path.
+    fn path(&self) -> Path;
+    /// The operand in error messages: the field name, or its path.
+    fn label(&self) -> String;
+    /// The stored form of `value`, `None` for a value stored as nothing.
+    fn encode_value(&self, value: &T) -> Result<Option<AttributeValue>, Error>;
+}
+
+impl<E, T, K> Operand<T> for Field<E, T, K> {
+    fn path(&self) -> Path {
+        Path::top(self.attribute)
+    }
+
+    fn label(&self) -> String {
+        self.name.to_owned()
+    }
+
+    fn encode_value(&self, value: &T) -> Result<Option<AttributeValue>, Error> {
+        self.encode(value)
+    }
+}
+
+/// `op` with a value; `None` (stored as nothing) cannot be compared.
+fn compare<E, T>(operand: &impl Operand<T>, op: &'static str, value: &T) -> Condition<E> {
+    let encoded = operand.encode_value(value).and_then(|v| {
+        v.ok_or_else(|| {
+            Error::InvalidRequest(format!(
                 "`{}` cannot be compared with None (use exists / not_exists)",
-                self.name
-            ))),
-        }))
-    }
+                operand.label()
+            ))
+        })
+    });
+    Condition::new(encoded.map(|v| Cond::Compare(operand.path(), op, v)))
+}
 
-    /// The attribute equals `value`; `None` means the attribute is absent.
-    pub fn eq(self, value: T) -> Condition<E> {
-        match self.encode(&value) {
-            Ok(None) => self.not_exists(),
-            _ => self.compare("=", &value),
-        }
+/// `=` (or `<>` when `equal` is false); a value stored as nothing means the attribute is
+/// absent (or present).
+fn equals<E, T>(operand: &impl Operand<T>, value: &T, equal: bool) -> Condition<E> {
+    match (operand.encode_value(value), equal) {
+        (Ok(None), true) => Condition::new(Ok(Cond::NotExists(operand.path()))),
+        (Ok(None), false) => Condition::new(Ok(Cond::Exists(operand.path()))),
+        (_, true) => compare(operand, "=", value),
+        (_, false) => compare(operand, "<>", value),
     }
+}
 
-    /// The attribute differs from `value`; for `None`: the attribute is present.
-    pub fn ne(self, value: T) -> Condition<E> {
-        match self.encode(&value) {
-            Ok(None) => self.exists(),
-            _ => self.compare("<>", &value),
-        }
-    }
+fn between<E, T>(operand: &impl Operand<T>, low: &T, high: &T) -> Condition<E> {
+    let both = operand
+        .encode_value(low)
+        .and_then(|low| Ok((low, operand.encode_value(high)?)));
+    Condition::new(both.and_then(|pair| match pair {
+        (Some(low), Some(high)) => Ok(Cond::Between(operand.path(), low, high)),
+        _ => Err(Error::InvalidRequest(format!(
+            "`{}` cannot be between None",
+            operand.label()
+        ))),
+    }))
+}
 
-    /// The attribute is below `value` (numbers by value, strings byte-wise).
-    pub fn lt(self, value: T) -> Condition<E> {
-        self.compare("<", &value)
-    }
-
-    /// The attribute is at or below `value`.
-    pub fn le(self, value: T) -> Condition<E> {
-        self.compare("<=", &value)
-    }
-
-    /// The attribute is above `value`.
-    pub fn gt(self, value: T) -> Condition<E> {
-        self.compare(">", &value)
-    }
-
-    /// The attribute is at or above `value`.
-    pub fn ge(self, value: T) -> Condition<E> {
-        self.compare(">=", &value)
-    }
-
-    /// The attribute lies between `low` and `high`, both included.
-    pub fn between(self, low: T, high: T) -> Condition<E> {
-        let attribute = self.attribute;
-        let both = self
-            .encode(&low)
-            .and_then(|low| Ok((low, self.encode(&high)?)));
-        Condition::new(both.and_then(|pair| match pair {
-            (Some(low), Some(high)) => Ok(Cond::Between(attribute, low, high)),
-            _ => Err(Error::InvalidRequest(format!(
-                "`{}` cannot be between None",
-                self.name
-            ))),
-        }))
-    }
-
-    /// The attribute equals one of `values` (at most 100, DynamoDB's limit for `IN`).
-    ///
-    /// ```
-    /// # use dynamo_entity::Entity;
-    /// # #[derive(Entity)] #[pk = "ORDER#<id>"] struct Order { id: String, status: String }
-    /// let f = Order::fields();
-    /// let open = f.status.is_in(["NEW".to_owned(), "PAID".to_owned()]);
-    /// ```
-    pub fn is_in(self, values: impl IntoIterator<Item = T>) -> Condition<E> {
-        let name = self.name;
-        let encoded = values
-            .into_iter()
-            .map(|value| {
-                self.encode(&value)?.ok_or_else(|| {
-                    Error::InvalidRequest(format!(
-                        "`{name}` cannot be compared with None in `is_in` (use exists / not_exists)"
-                    ))
-                })
+fn is_in<E, T>(operand: &impl Operand<T>, values: impl IntoIterator<Item = T>) -> Condition<E> {
+    let label = operand.label();
+    let encoded = values
+        .into_iter()
+        .map(|value| {
+            operand.encode_value(&value)?.ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "`{label}` cannot be compared with None in `is_in` (use exists / not_exists)"
+                ))
             })
-            .collect::<Result<Vec<_>, Error>>();
-        let attribute = self.attribute;
-        Condition::new(encoded.and_then(|values| match values.len() {
-            1..=100 => Ok(Cond::In(attribute, values)),
-            n => Err(Error::InvalidRequest(format!(
-                "`{name}` is_in needs 1 to 100 values, not {n}"
-            ))),
-        }))
-    }
+        })
+        .collect::<Result<Vec<_>, Error>>();
+    Condition::new(encoded.and_then(|values| match values.len() {
+        1..=100 => Ok(Cond::In(operand.path(), values)),
+        n => Err(Error::InvalidRequest(format!(
+            "`{label}` is_in needs 1 to 100 values, not {n}"
+        ))),
+    }))
+}
 
-    /// The attribute's size, to compare: a string's length in bytes (UTF-8), a binary's
-    /// length, the number of elements of a set or list, or of attributes of a map.
-    pub fn size(self) -> Size<E> {
-        Size {
-            attribute: self.attribute,
-            marker: PhantomData,
+/// The condition methods every operand has, over its value type `$value`.
+macro_rules! condition_methods {
+    ($value:ident) => {
+        /// Equals `value`; a value stored as nothing (`None`) means the attribute is absent.
+        pub fn eq(&self, value: $value) -> Condition<E> {
+            equals(self, &value, true)
         }
-    }
 
-    /// The attribute is stored as `kind` (`attribute_type`): how to tell items written in an
-    /// older format from new ones, say.
-    pub fn has_type(self, kind: AttributeType) -> Condition<E> {
-        Condition::new(Ok(Cond::Type(self.attribute, kind)))
-    }
+        /// Differs from `value`; for a value stored as nothing: the attribute is present.
+        pub fn ne(&self, value: $value) -> Condition<E> {
+            equals(self, &value, false)
+        }
 
-    /// The item has this attribute.
-    pub fn exists(self) -> Condition<E> {
-        Condition::new(Ok(Cond::Exists(self.attribute)))
-    }
+        /// Below `value` (numbers by value, strings and binaries byte-wise).
+        pub fn lt(&self, value: $value) -> Condition<E> {
+            compare(self, "<", &value)
+        }
 
-    /// The item does not have this attribute.
-    pub fn not_exists(self) -> Condition<E> {
-        Condition::new(Ok(Cond::NotExists(self.attribute)))
-    }
+        /// At or below `value`.
+        pub fn le(&self, value: $value) -> Condition<E> {
+            compare(self, "<=", &value)
+        }
+
+        /// Above `value`.
+        pub fn gt(&self, value: $value) -> Condition<E> {
+            compare(self, ">", &value)
+        }
+
+        /// At or above `value`.
+        pub fn ge(&self, value: $value) -> Condition<E> {
+            compare(self, ">=", &value)
+        }
+
+        /// Between `low` and `high`, both included.
+        pub fn between(&self, low: $value, high: $value) -> Condition<E> {
+            between(self, &low, &high)
+        }
+
+        /// Equals one of `values` (1 to 100, DynamoDB's limit for `IN`).
+        pub fn is_in(&self, values: impl IntoIterator<Item = $value>) -> Condition<E> {
+            is_in(self, values)
+        }
+
+        /// The size, to compare: a string's length in bytes (UTF-8), a binary's length, the
+        /// number of elements of a set or list, or of entries of a map.
+        pub fn size(&self) -> Size<E> {
+            Size {
+                path: Operand::<$value>::path(self),
+                marker: PhantomData,
+            }
+        }
+
+        /// Stored as `kind` (`attribute_type`): how to tell items written in an older format
+        /// from new ones, say.
+        pub fn has_type(&self, kind: AttributeType) -> Condition<E> {
+            Condition::new(Ok(Cond::Type(Operand::<$value>::path(self), kind)))
+        }
+
+        /// The item has it.
+        pub fn exists(&self) -> Condition<E> {
+            Condition::new(Ok(Cond::Exists(Operand::<$value>::path(self))))
+        }
+
+        /// The item does not have it.
+        pub fn not_exists(&self) -> Condition<E> {
+            Condition::new(Ok(Cond::NotExists(Operand::<$value>::path(self))))
+        }
+    };
+}
+
+impl<E, T, K> Field<E, T, K> {
+    condition_methods!(T);
 }
 
 impl<E, T: Containable, K> Field<E, T, K> {
@@ -269,16 +310,24 @@ impl<E, T: Containable, K> Field<E, T, K> {
     /// let f = Brand::fields();
     /// let kids = f.tags.contains("kids") & f.name.contains("Co") & f.sizes.contains(42u32);
     /// ```
-    pub fn contains(self, element: impl Into<T::Element>) -> Condition<E> {
-        let name = self.name;
-        let value = T::element_attribute(&element.into()).map_err(|message| Error::Encode {
-            entity: self.entity,
-            field: name,
-            message: message.into_owned(),
-        });
-        let attribute = self.attribute;
-        Condition::new(value.map(|value| Cond::Contains(attribute, value)))
+    pub fn contains(&self, element: impl Into<T::Element>) -> Condition<E> {
+        contains(self, self.entity, self.name, element.into())
     }
+}
+
+/// `contains(path, element)`.
+fn contains<E, T: Containable>(
+    operand: &impl Operand<T>,
+    entity: &'static str,
+    field: &'static str,
+    element: T::Element,
+) -> Condition<E> {
+    let value = T::element_attribute(&element).map_err(|message| Error::Encode {
+        entity,
+        field,
+        message: message.into_owned(),
+    });
+    Condition::new(value.map(|value| Cond::Contains(operand.path(), value)))
 }
 
 impl<E, M: MapField, K> Field<E, M, K> {
@@ -305,6 +354,49 @@ impl<E, M: MapField, K> Field<E, M, K> {
                 attribute: self.attribute,
                 keys: vec![key.into()],
             },
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<E, T, K> Field<E, T, K> {
+    /// The member `name` of a struct field stored as a map (through serde), typed by `access`,
+    /// which the compiler checks: `f.address.member("city", |a| &a.city)` is an [`Entry`] of type
+    /// `String`, set, removed or tested like a map entry, without touching the rest of the
+    /// struct. `name` is the member's name in the stored map (its serde name).
+    ///
+    /// ```
+    /// # use dynamo_entity::Entity;
+    /// # #[derive(serde::Serialize, serde::Deserialize)] struct Address { street: String, city: String }
+    /// # #[derive(Entity)] #[pk = "CUSTOMER#<id>"] struct Customer { id: String, address: Address }
+    /// let city = Customer::fields().address.member("city", |a| &a.city);
+    /// let in_paris = city.eq("Paris".to_owned());
+    /// ```
+    pub fn member<V>(self, name: &str, access: fn(&T) -> &V) -> Entry<E, V, K> {
+        let _ = access;
+        Entry {
+            entity: self.entity,
+            field: self.name,
+            path: Path {
+                attribute: self.attribute,
+                keys: vec![name.to_owned()],
+            },
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<E, V, K> Entry<E, V, K> {
+    /// The member `name` of a struct inside this entry, typed by `access`, as
+    /// [`Field::member`] is: paths of any depth (`addresses.<label>.city`).
+    pub fn member<W>(self, name: &str, access: fn(&V) -> &W) -> Entry<E, W, K> {
+        let _ = access;
+        let mut path = self.path;
+        path.keys.push(name.to_owned());
+        Entry {
+            entity: self.entity,
+            field: self.field,
+            path,
             marker: PhantomData,
         }
     }
@@ -381,47 +473,38 @@ impl<E, V: serde::Serialize, K> Entry<E, V, K> {
             }),
         }
     }
+}
 
-    /// The map has this entry.
-    pub fn exists(&self) -> Condition<E> {
-        Condition::new(Ok(Cond::PathExists(self.path.clone())))
+impl<E, V: serde::Serialize, K> Operand<V> for Entry<E, V, K> {
+    fn path(&self) -> Path {
+        self.path.clone()
     }
 
-    /// The map does not have this entry (or there is no map).
-    pub fn not_exists(&self) -> Condition<E> {
-        Condition::new(Ok(Cond::PathNotExists(self.path.clone())))
+    fn label(&self) -> String {
+        self.path.to_string()
     }
 
-    /// The entry equals `value`.
-    pub fn eq(&self, value: V) -> Condition<E> {
-        self.compare("=", &value)
+    fn encode_value(&self, value: &V) -> Result<Option<AttributeValue>, Error> {
+        self.encode(value)
     }
+}
 
-    /// The entry differs from `value` (or is absent).
-    pub fn ne(&self, value: V) -> Condition<E> {
-        self.compare("<>", &value)
+impl<E, V: serde::Serialize, K> Entry<E, V, K> {
+    condition_methods!(V);
+}
+
+impl<E, V: Containable + serde::Serialize, K> Entry<E, V, K> {
+    /// The entry contains `element`: a substring, or an element of a set or list.
+    pub fn contains(&self, element: impl Into<V::Element>) -> Condition<E> {
+        contains(self, self.entity, self.field, element.into())
     }
+}
 
-    /// The entry is below `value`.
-    pub fn lt(&self, value: V) -> Condition<E> {
-        self.compare("<", &value)
-    }
-
-    /// The entry is at least `value`.
-    pub fn ge(&self, value: V) -> Condition<E> {
-        self.compare(">=", &value)
-    }
-
-    fn compare(&self, op: &'static str, value: &V) -> Condition<E> {
-        let path = self.path.clone();
-        let field = self.field;
-        Condition::new(self.encode(value).and_then(|v| match v {
-            Some(v) => Ok(Cond::PathCompare(path, op, v)),
-            None => Err(Error::InvalidRequest(format!(
-                "the entry {} of `{field}` cannot be compared with None (use exists / not_exists)",
-                self.path
-            ))),
-        }))
+impl<E, K> Entry<E, String, K> {
+    /// The entry is a string starting with `prefix`.
+    pub fn begins_with(&self, prefix: &str) -> Condition<E> {
+        let prefix = AttributeValue::S(prefix.to_owned());
+        Condition::new(Ok(Cond::BeginsWith(self.path.clone(), prefix)))
     }
 }
 
@@ -478,14 +561,14 @@ impl<C: Containable> Containable for Option<C> {
 /// The size of an attribute, to compare with a number ([`Field::size`]).
 #[must_use]
 pub struct Size<E> {
-    attribute: &'static str,
+    path: Path,
     marker: PhantomData<fn() -> E>,
 }
 
 impl<E> Size<E> {
     fn compare(self, op: &'static str, size: usize) -> Condition<E> {
         let value = AttributeValue::N(size.to_string());
-        Condition::new(Ok(Cond::Size(self.attribute, op, value)))
+        Condition::new(Ok(Cond::Size(self.path, op, value)))
     }
 
     /// The size is `size`.
@@ -570,7 +653,7 @@ macro_rules! begins_with {
             /// The attribute is a string starting with `prefix`.
             pub fn begins_with(self, prefix: &str) -> Condition<E> {
                 Condition::new(Ok(Cond::BeginsWith(
-                    self.attribute,
+                    Path::top(self.attribute),
                     AttributeValue::S(prefix.to_owned()),
                 )))
             }
@@ -581,18 +664,15 @@ begins_with!(String, Option<String>);
 
 #[derive(Debug)]
 enum Cond {
-    Compare(&'static str, &'static str, AttributeValue),
-    Between(&'static str, AttributeValue, AttributeValue),
-    Exists(&'static str),
-    NotExists(&'static str),
-    BeginsWith(&'static str, AttributeValue),
-    Contains(&'static str, AttributeValue),
-    Size(&'static str, &'static str, AttributeValue),
-    Type(&'static str, AttributeType),
-    In(&'static str, Vec<AttributeValue>),
-    PathExists(Path),
-    PathNotExists(Path),
-    PathCompare(Path, &'static str, AttributeValue),
+    Compare(Path, &'static str, AttributeValue),
+    Between(Path, AttributeValue, AttributeValue),
+    Exists(Path),
+    NotExists(Path),
+    BeginsWith(Path, AttributeValue),
+    Contains(Path, AttributeValue),
+    Size(Path, &'static str, AttributeValue),
+    Type(Path, AttributeType),
+    In(Path, Vec<AttributeValue>),
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
     Not(Box<Cond>),
@@ -601,48 +681,39 @@ enum Cond {
 impl Cond {
     fn render(&self, out: &mut Expressions) -> String {
         match self {
-            Cond::Compare(attribute, op, value) => {
-                format!("{} {op} {}", out.name(attribute), out.value(value.clone()))
+            Cond::Compare(path, op, value) => {
+                format!("{} {op} {}", out.path(path), out.value(value.clone()))
             }
-            Cond::Between(attribute, low, high) => format!(
+            Cond::Between(path, low, high) => format!(
                 "{} BETWEEN {} AND {}",
-                out.name(attribute),
+                out.path(path),
                 out.value(low.clone()),
                 out.value(high.clone())
             ),
-            Cond::Exists(attribute) => format!("attribute_exists({})", out.name(attribute)),
-            Cond::NotExists(attribute) => format!("attribute_not_exists({})", out.name(attribute)),
-            Cond::BeginsWith(attribute, prefix) => {
-                format!(
-                    "begins_with({}, {})",
-                    out.name(attribute),
-                    out.value(prefix.clone())
-                )
-            }
-            Cond::Contains(attribute, element) => format!(
+            Cond::Exists(path) => format!("attribute_exists({})", out.path(path)),
+            Cond::NotExists(path) => format!("attribute_not_exists({})", out.path(path)),
+            Cond::BeginsWith(path, prefix) => format!(
+                "begins_with({}, {})",
+                out.path(path),
+                out.value(prefix.clone())
+            ),
+            Cond::Contains(path, element) => format!(
                 "contains({}, {})",
-                out.name(attribute),
+                out.path(path),
                 out.value(element.clone())
             ),
-            Cond::Size(attribute, op, size) => format!(
-                "size({}) {op} {}",
-                out.name(attribute),
-                out.value(size.clone())
-            ),
-            Cond::Type(attribute, kind) => format!(
+            Cond::Size(path, op, size) => {
+                format!("size({}) {op} {}", out.path(path), out.value(size.clone()))
+            }
+            Cond::Type(path, kind) => format!(
                 "attribute_type({}, {})",
-                out.name(attribute),
+                out.path(path),
                 out.value(AttributeValue::S(kind.code().to_owned()))
             ),
-            Cond::In(attribute, values) => {
-                let name = out.name(attribute);
+            Cond::In(path, values) => {
+                let name = out.path(path);
                 let values: Vec<String> = values.iter().map(|v| out.value(v.clone())).collect();
                 format!("{name} IN ({})", values.join(", "))
-            }
-            Cond::PathExists(path) => format!("attribute_exists({})", out.path(path)),
-            Cond::PathNotExists(path) => format!("attribute_not_exists({})", out.path(path)),
-            Cond::PathCompare(path, op, value) => {
-                format!("{} {op} {}", out.path(path), out.value(value.clone()))
             }
             Cond::And(a, b) => format!("({}) AND ({})", a.render(out), b.render(out)),
             Cond::Or(a, b) => format!("({}) OR ({})", a.render(out), b.render(out)),

@@ -119,7 +119,8 @@
 //! ## Feature flags
 //!
 //! `uuid`, `chrono` and `time` add key and attribute support for `uuid::Uuid`,
-//! `chrono::DateTime<Utc>` and `time::OffsetDateTime`.
+//! `chrono::DateTime<Utc>` and `time::OffsetDateTime`. `lambda-events` adds [`stream`]:
+//! DynamoDB Streams records as Lambda receives them, decoded into entities.
 
 #![warn(missing_docs)]
 
@@ -159,10 +160,13 @@ mod expression;
 pub mod key;
 mod keyspace;
 mod limits;
+mod projection;
 mod range;
 mod read;
 mod scan;
 mod ser;
+#[cfg(feature = "lambda-events")]
+pub mod stream;
 mod table;
 mod transaction;
 mod unique;
@@ -170,17 +174,20 @@ mod update;
 mod write;
 
 pub use aws_sdk_dynamodb;
-pub use batch::{BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingWrite};
+pub use batch::{
+    BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingWrite, ProjectedBatchGet,
+};
 pub use clock::Clock;
 pub use collection::{Collection, CollectionPage, CollectionRequest, GetCollection, Member};
 pub use condition::{kind, AttributeType, Condition, Containable, Entry, Field, MapField, Size};
 pub use cost::Cost;
 pub use cursor::{Cursor, CursorKey};
-pub use dynamo_entity_derive::{Collection, Entity, KeyValue};
+pub use dynamo_entity_derive::{Collection, Entity, KeyValue, Projection};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
 pub use error::{Error, KeyValueError, RequestError, Result};
 pub use key::{Index, Key, KeyArg, KeyDomain, KeyValue};
 pub use limits::{item_size, MAX_ITEM_BYTES};
+pub use projection::{GetProjection, ProjectedQuery, Projection};
 pub use range::SortKeyCondition;
 pub use read::{Get, Page, Query, QueryRequest};
 pub use scan::MigrationScan;
@@ -244,6 +251,48 @@ pub mod __private {
     pub use crate::collection::{
         entity_type_of, partition_template, same_key_shape, Collection, Member,
     };
+    pub use crate::projection::Projection;
+
+    /// Whether two strings are equal, in const code.
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// Whether `attribute` is the entity's TTL attribute `ttl`, in const code.
+    pub const fn is_ttl(ttl: Option<&str>, attribute: &str) -> bool {
+        match ttl {
+            Some(ttl) => same(ttl, attribute),
+            None => false,
+        }
+    }
+
+    /// Whether `attributes` has the field `field` stored as `attribute`. Const, so that
+    /// `#[derive(Projection)]` checks its fields at compile time.
+    pub const fn has_attribute(
+        attributes: &[AttributeSchema],
+        field: &str,
+        attribute: &str,
+    ) -> bool {
+        let mut i = 0;
+        while i < attributes.len() {
+            if same(attributes[i].field, field) && same(attributes[i].attribute, attribute) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
     pub use crate::key::{build_key, key_arg, Index, Key, KeyArg, KeyDomain, KeyPiece, KeyValue};
     pub use crate::range::{__sort_key_range, RangeOp, SortKeyStage, SortKeyStep};
     pub use crate::{

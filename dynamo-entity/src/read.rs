@@ -82,13 +82,68 @@ pub(crate) async fn read_item(
     key: &Key,
     consistent: bool,
 ) -> Result<Option<Item>> {
+    read_projected(table, entity, key, consistent, None, None).await
+}
+
+/// A projection expression for `attributes`, with what reads check besides (the table's key
+/// attributes, the entity-type attribute, `ttl`), and its `#p` names (the key condition has
+/// `#pk`/`#sk`, a filter `#n`: they never clash).
+pub(crate) fn projection_expression(
+    table: &Table,
+    attributes: &[&str],
+    ttl: Option<&str>,
+) -> (String, std::collections::HashMap<String, String>) {
+    let schema = &table.schema;
+    let mut wanted: Vec<&str> = Vec::with_capacity(attributes.len() + 4);
+    let extra = [
+        Some(schema.partition_key.as_str()),
+        schema.sort_key.as_deref(),
+        Some(schema.type_attribute.as_str()),
+        ttl,
+    ];
+    for name in attributes
+        .iter()
+        .copied()
+        .chain(extra.into_iter().flatten())
+    {
+        if !wanted.contains(&name) {
+            wanted.push(name);
+        }
+    }
+    let mut names = std::collections::HashMap::with_capacity(wanted.len());
+    let mut placeholders = Vec::with_capacity(wanted.len());
+    for (i, name) in wanted.into_iter().enumerate() {
+        let placeholder = format!("#p{i}");
+        names.insert(placeholder.clone(), name.to_owned());
+        placeholders.push(placeholder);
+    }
+    (placeholders.join(", "), names)
+}
+
+/// As [`read_item`], reading only `projection`'s attributes (with the entity-type attribute and
+/// `ttl`, which the read checks) when there is one.
+pub(crate) async fn read_projected(
+    table: &Table,
+    entity: &str,
+    key: &Key,
+    consistent: bool,
+    projection: Option<&[&'static str]>,
+    ttl: Option<&str>,
+) -> Result<Option<Item>> {
     let span = table.span("GetItem", Some(entity), None);
-    let request = table
+    let mut request = table
         .client
         .get_item()
         .table_name(&table.name)
         .set_key(Some(table.schema.key_item(key)))
-        .consistent_read(consistent)
+        .consistent_read(consistent);
+    if let Some(attributes) = projection {
+        let (expression, names) = projection_expression(table, attributes, ttl);
+        request = request
+            .projection_expression(expression)
+            .set_expression_attribute_names(Some(names));
+    }
+    let request = request
         .set_return_consumed_capacity(table.consumed_capacity())
         .send();
     let output = table.sent(Capacity::Read, &span, request).await;
@@ -310,6 +365,8 @@ pub(crate) struct QuerySpec<'q> {
     pub filter: Option<(String, Expressions)>,
     /// The TTL attribute: expired items are dropped.
     pub ttl: Option<&'q str>,
+    /// For a projected read: the attributes to read (`ProjectionExpression`).
+    pub projection: Option<&'q [&'static str]>,
 }
 
 /// Sends one Query: the live items (expired ones dropped) and the key to continue from.
@@ -361,6 +418,13 @@ pub(crate) async fn run_query(
         }
     };
     let filtered = spec.filter.is_some();
+    if let Some(attributes) = spec.projection {
+        let (expression, names) = projection_expression(table, attributes, spec.ttl);
+        for (placeholder, name) in names {
+            request = request.expression_attribute_names(placeholder, name);
+        }
+        request = request.projection_expression(expression);
+    }
     if let Some((expression, exprs)) = spec.filter {
         let (names, values) = exprs.into_maps();
         for (placeholder, name) in names.unwrap_or_default() {
@@ -435,7 +499,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
     crate::read::query_options!();
 
     /// The request for the page after `page`, or `None` when there is nothing more to read.
-    fn next(mut self, page: &Page<E>) -> Option<Self> {
+    pub(crate) fn next<T>(mut self, page: &Page<T>) -> Option<Self> {
         let more = self.paging.advance(page.items.len(), page.cursor.clone());
         more.then_some(self)
     }
@@ -468,6 +532,16 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
     where
         E: Sync,
     {
+        self.decoded_page(None, E::from_item).await
+    }
+
+    /// Reads one page of the attributes `projection` (all when `None`), each item decoded by
+    /// `decode`.
+    pub(crate) async fn decoded_page<T>(
+        &self,
+        projection: Option<&[&'static str]>,
+        decode: fn(Item) -> Result<T>,
+    ) -> Result<Page<T>> {
         self.paging.check()?;
         let start = match &self.paging.after {
             Some(cursor) => Some(cursor::decode(
@@ -500,12 +574,10 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             start,
             filter,
             ttl: E::SCHEMA.ttl,
+            projection,
         };
         let (items, last_key) = run_query(self.table, spec).await?;
-        let items = items
-            .into_iter()
-            .map(E::from_item)
-            .collect::<Result<Vec<_>>>()?;
+        let items = items.into_iter().map(decode).collect::<Result<Vec<_>>>()?;
         let cursor = match last_key {
             Some(key) => Some(cursor::encode(
                 self.table.cursor_key.as_ref(),

@@ -264,7 +264,7 @@ pub(super) fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> Token
     }
 }
 
-pub(super) fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
+pub(crate) fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
     let ident = field.ident;
     let ty = field.ty;
     if field.skip {
