@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use dynamo_entity::{Entity, Error, Projection, TableSchema};
+use dynamo_entity::{Collection, Entity, Error, Projection, TableSchema};
 use dynamo_entity_suite::fresh_table;
 use serde::{Deserialize, Serialize};
 
@@ -185,4 +185,56 @@ async fn a_query_reads_the_statuses_of_orders_only() {
         .unwrap();
     assert_eq!(first.items.len(), 1);
     assert!(first.cursor.is_some());
+}
+
+/// A customer's page, headers only: the customer without addresses, the orders without lines.
+#[derive(Debug, PartialEq, Collection)]
+enum CustomerOverview {
+    #[dynamo(projection)]
+    Customer(CustomerHeader),
+    #[dynamo(projection)]
+    Order(OrderStatus),
+}
+
+#[tokio::test]
+async fn a_collection_of_projections_reads_their_attributes_only() {
+    let schema = TableSchema::new()
+        .entity::<Customer>()
+        .unwrap()
+        .entity::<Order>()
+        .unwrap();
+    let table = fresh_table(schema).await;
+    table.create(&customer("alex")).await.unwrap();
+    for n in 1..=2 {
+        table
+            .create(&Order {
+                username: "alex".into(),
+                order_id: format!("o{n}"),
+                status: "PLACED".into(),
+                lines: vec!["line".repeat(100); 20],
+            })
+            .await
+            .unwrap();
+    }
+    let metered = table.metered();
+    let page = metered
+        .query_collection::<CustomerOverview, _>(Customer::query("alex").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(metered.cost().requests, 1);
+    let parts = CustomerOverview::split(page.items);
+    assert_eq!(
+        parts.customer,
+        [CustomerHeader {
+            username: "alex".into(),
+            name: "alex Smith".into()
+        }]
+    );
+    let ids: Vec<&str> = parts.order.iter().map(|o| o.order_id.as_str()).collect();
+    assert_eq!(ids, ["o1", "o2"]);
+    assert_eq!(
+        <CustomerOverview as Collection>::attributes(),
+        Some(vec!["username", "full_name", "order_id", "status"])
+    );
 }

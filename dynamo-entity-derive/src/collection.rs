@@ -42,9 +42,28 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         );
     }
     let mut variants: Vec<(&syn::Ident, &Type)> = Vec::new();
+    // Variants that hold a projection of their entity (`#[dynamo(projection)]`).
+    let mut projections: Vec<bool> = Vec::new();
     for variant in &data.variants {
+        let mut projection = false;
+        for attr in variant.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("projection") {
+                    projection = true;
+                    Ok(())
+                } else {
+                    Err(meta.error(
+                        "unknown dynamo option on a collection variant (expected `projection`)",
+                    ))
+                }
+            });
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        }
         match &variant.fields {
             syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                projections.push(projection);
                 let ty = &fields.unnamed[0].ty;
                 let spelling = quote!(#ty).to_string();
                 if variants
@@ -109,33 +128,63 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 
     let q = quote!(::dynamo_entity::__private);
     let name = ident.to_string();
-    let entity_types = variants
+    // Each variant's entity, and how its items decode: as the entity, or as a projection of it.
+    let entities: Vec<TokenStream> = variants
         .iter()
-        .map(|(_, ty)| quote!(<#ty as #q::Entity>::ENTITY_TYPE));
-    let decoders = variants.iter().map(|(variant, ty)| {
-        quote! {
-            if __dynamo_type == #q::Option::Some(<#ty as #q::Entity>::ENTITY_TYPE) {
-                return <#ty as #q::Entity>::from_item(__dynamo_item)
-                    .map(|v| #q::Option::Some(Self::#variant(v)));
+        .zip(&projections)
+        .map(|((_, ty), projection)| match projection {
+            true => quote!(<#ty as #q::Projection>::Of),
+            false => quote!(#ty),
+        })
+        .collect();
+    let entity_types = entities
+        .iter()
+        .map(|entity| quote!(<#entity as #q::Entity>::ENTITY_TYPE));
+    let decoders = variants.iter().zip(&entities).zip(&projections).map(
+        |(((variant, ty), entity), projection)| {
+            let decode = match projection {
+                true => quote!(<#ty as #q::Projection>::from_item),
+                false => quote!(<#ty as #q::Entity>::from_item),
+            };
+            quote! {
+                if __dynamo_type == #q::Option::Some(<#entity as #q::Entity>::ENTITY_TYPE) {
+                    return #decode(__dynamo_item)
+                        .map(|v| #q::Option::Some(Self::#variant(v)));
+                }
             }
-        }
-    });
-    let members = variants.iter().map(|(_, ty)| {
+        },
+    );
+    let members = entities.iter().map(|entity| {
         quote! {
             #[automatically_derived]
-            impl #q::Member<#ident> for #ty {}
+            impl #q::Member<#ident> for #entity {}
         }
     });
+    // A collection of projections only reads their attributes.
+    let attributes = if projections.iter().all(|p| *p) {
+        let lists = variants
+            .iter()
+            .map(|(_, ty)| quote!(<#ty as #q::Projection>::ATTRIBUTES));
+        quote! {
+            fn attributes() -> #q::Option<::std::vec::Vec<&'static str>> {
+                let mut __dynamo_all = ::std::vec::Vec::new();
+                #( __dynamo_all.extend_from_slice(#lists); )*
+                #q::Option::Some(__dynamo_all)
+            }
+        }
+    } else {
+        quote!()
+    };
     // The partition templates in the collection's index must have one shape, or no single key
     // reads them all; every member needs a key there.
-    let (_, first) = variants[0];
+    let first = &entities[0];
     let gsi_number = gsi.unwrap_or(0);
     let index_name = gsi.map_or_else(|| "the table".to_owned(), |n| format!("GSI{n}"));
     let index = match gsi {
         Some(n) => quote!(#q::Option::Some(#q::Index::Gsi(#n))),
         None => quote!(#q::Option::None),
     };
-    let shape_checks = variants.iter().enumerate().map(|(i, (variant, ty))| {
+    let shape_checks = variants.iter().zip(&entities).enumerate().map(|(i, ((variant, ty), entity))| {
         let missing = format!(
             "collection `{name}`: `{variant}` has no key in {index_name}, where the collection \
              is read"
@@ -149,7 +198,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             quote_spanned! {ty.span()=>
                 if !#q::same_key_shape(
                     #q::partition_template(<#first as #q::Entity>::SCHEMA.keys, #gsi_number),
-                    #q::partition_template(<#ty as #q::Entity>::SCHEMA.keys, #gsi_number),
+                    #q::partition_template(<#entity as #q::Entity>::SCHEMA.keys, #gsi_number),
                 ) {
                     ::core::panic!(#message);
                 }
@@ -157,7 +206,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         });
         quote_spanned! {ty.span()=>
             const _: () = {
-                if #q::partition_template(<#ty as #q::Entity>::SCHEMA.keys, #gsi_number).is_empty() {
+                if #q::partition_template(<#entity as #q::Entity>::SCHEMA.keys, #gsi_number).is_empty() {
                     ::core::panic!(#missing);
                 }
                 #same_shape
@@ -181,6 +230,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             const NAME: &'static str = #name;
             const INDEX: #q::Option<#q::Index> = #index;
             const ENTITY_TYPES: &'static [&'static str] = &[#(#entity_types),*];
+
+            #attributes
 
             fn from_item(__dynamo_item: #q::Item)
                 -> #q::Result<#q::Option<Self>, #q::Error>

@@ -49,6 +49,12 @@ pub trait Collection: Sized {
     /// The entity types of its variants.
     const ENTITY_TYPES: &'static [&'static str];
 
+    /// The attributes a query of the collection reads, when every variant is a projection
+    /// (`#[dynamo(projection)]`); `None`: whole items.
+    fn attributes() -> Option<Vec<&'static str>> {
+        None
+    }
+
     /// The variant an item belongs to, by its entity-type attribute; `None` for an item of
     /// another entity type.
     fn from_item(item: Item) -> Result<Option<Self>>;
@@ -308,6 +314,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             )?),
             None => None,
         };
+        let attributes = C::attributes();
         let spec = QuerySpec {
             entity: C::NAME,
             index: self.index,
@@ -319,7 +326,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             start,
             filter: None,
             ttl: self.table.schema.ttl_attribute.as_deref(),
-            projection: None,
+            projection: attributes.as_deref(),
         };
         let (raw, last_key) = run_query(self.table, spec).await?;
         let mut items = Vec::with_capacity(raw.len());

@@ -92,10 +92,12 @@
 //! * writes: [`Table::create`], [`Table::put`], [`Table::replace`], [`Table::delete`],
 //!   [`Table::create_if_absent`], and typed updates with [`Table::update`], each with typed
 //!   [`Condition`]s built from `Entity::fields()`; `#[dynamo(version)]`, `created_at`,
-//!   `updated_at`, `ttl` and `unique` fields are maintained;
+//!   `updated_at`, `ttl` and `unique` fields are maintained; [`Table::upsert`] creates when
+//!   absent; sets, lists, map entries and struct members change in place;
 //! * reads: [`Table::get`], and [`Table::query`] with the generated `query` functions (typed sort
 //!   key conditions, pages, [`Cursor`]s, streams), [`Table::query_collection`] for a
-//!   [`Collection`];
+//!   [`Collection`], [`Table::get_collection`] for a key that holds one of several types, and
+//!   [`Projection`]s of entities (`#[derive(Projection)]`) on all of them;
 //! * many items: [`Table::transaction`], [`Table::read_transaction`], [`Table::batch_get`],
 //!   [`Table::batch_write`], and [`Table::scan_for_migration`] for backfills only;
 //! * cost: [`Table::metered`] and [`Table::cost`]; each request in a `tracing` span, labelled

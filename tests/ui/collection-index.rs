@@ -54,4 +54,10 @@ enum UnknownOption {
     Order(Order),
 }
 
+#[derive(Collection)]
+enum UnknownVariantOption {
+    #[dynamo(partial)]
+    Order(Order),
+}
+
 fn main() {}
