@@ -37,6 +37,15 @@ pub(crate) enum Capacity {
     Write,
 }
 
+/// The capacity units of a response's consumed capacity (all tables summed; 0 when none).
+pub(crate) fn units(consumed: Option<&[ConsumedCapacity]>) -> f64 {
+    consumed
+        .unwrap_or_default()
+        .iter()
+        .filter_map(ConsumedCapacity::capacity_units)
+        .sum()
+}
+
 /// A running total, shared by the clones of one table handle.
 #[derive(Debug, Default)]
 pub(crate) struct Meter {
@@ -52,11 +61,7 @@ impl Meter {
     /// Counts one request and what it consumed, if DynamoDB said (per table, for batches and
     /// transactions). Returns the units, if DynamoDB reported them.
     pub fn record(&self, kind: Capacity, consumed: Option<&[ConsumedCapacity]>) -> Option<f64> {
-        let units: f64 = consumed
-            .unwrap_or_default()
-            .iter()
-            .filter_map(ConsumedCapacity::capacity_units)
-            .sum();
+        let units = units(consumed);
         self.requests.fetch_add(1, Ordering::Relaxed);
         // A poisoned lock only means another thread panicked mid-add; the sums are still numbers.
         let mut totals = self.units.lock().unwrap_or_else(|e| e.into_inner());

@@ -108,14 +108,17 @@ impl KeySchema {
 
     /// The field names of the placeholders of both templates, in order (a name can repeat).
     pub fn placeholders(&self) -> impl Iterator<Item = &'static str> {
-        let fields = |template: &'static str| {
-            template
-                .split('<')
-                .skip(1)
-                .filter_map(|part| part.split_once('>').map(|(name, _)| name))
-        };
-        fields(self.pk).chain(self.sk.into_iter().flat_map(fields))
+        template_fields(self.pk).chain(self.sk.into_iter().flat_map(template_fields))
     }
+}
+
+/// The field names of a template's placeholders, in order (`owner_id`, `pet_id` for
+/// `USER#<owner_id>#PET#<pet_id>`).
+pub(crate) fn template_fields(template: &'static str) -> impl Iterator<Item = &'static str> {
+    template
+        .split('<')
+        .skip(1)
+        .filter_map(|part| part.split_once('>').map(|(name, _)| name))
 }
 
 /// One application attribute of an entity.

@@ -50,6 +50,22 @@ impl std::fmt::Display for CancelledOperation {
     }
 }
 
+/// The IAM action, table and item (or key) of one write of a transaction; `None` for an
+/// operation of none of the four kinds.
+pub(crate) fn operation_of(item: &TransactWriteItem) -> Option<(&'static str, &str, &Item)> {
+    if let Some(put) = &item.put {
+        Some(("PutItem", &put.table_name, &put.item))
+    } else if let Some(update) = &item.update {
+        Some(("UpdateItem", &update.table_name, &update.key))
+    } else if let Some(delete) = &item.delete {
+        Some(("DeleteItem", &delete.table_name, &delete.key))
+    } else {
+        item.condition_check
+            .as_ref()
+            .map(|check| ("ConditionCheckItem", check.table_name.as_str(), &check.key))
+    }
+}
+
 /// What an operation is, to map its cancellation reason back.
 struct Operation {
     entity: &'static str,
@@ -276,30 +292,16 @@ impl<'t> WriteTransaction<'t> {
     /// ```
     pub fn raw(mut self, label: &'static str, item: TransactWriteItem) -> Self {
         let table = self.table;
-        let key_item = item
-            .put
-            .as_ref()
-            .map(|put| &put.item)
-            .or(item.update.as_ref().map(|update| &update.key))
-            .or(item.delete.as_ref().map(|delete| &delete.key))
-            .or(item.condition_check.as_ref().map(|check| &check.key));
+        let written = operation_of(&item);
         let text = |name: Option<&String>| {
-            name.and_then(|name| key_item?.get(name))
-                .and_then(|value| value.as_s().ok())
-                .cloned()
+            let (_, _, key_item) = written?;
+            key_item.get(name?)?.as_s().ok().cloned()
         };
         let key = Key {
             pk: text(Some(&table.schema.partition_key)).unwrap_or_default(),
             sk: text(table.schema.sort_key.as_ref()),
         };
-        let target = item
-            .put
-            .as_ref()
-            .map(|p| p.table_name.clone())
-            .or(item.update.as_ref().map(|u| u.table_name.clone()))
-            .or(item.delete.as_ref().map(|d| d.table_name.clone()))
-            .or(item.condition_check.as_ref().map(|c| c.table_name.clone()))
-            .unwrap_or_default();
+        let target = written.map_or_else(String::new, |(_, table_name, _)| table_name.to_owned());
         let operation = Operation {
             entity: label,
             schema: None,

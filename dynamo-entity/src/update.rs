@@ -169,26 +169,19 @@ impl Table {
             }
             Ok((key, item))
         });
-        let (key, initial, error) = match prepared {
-            Ok((key, item)) => (key, Some(item), None),
-            Err(e) => (
-                Key {
+        match prepared {
+            Ok((key, item)) => Update {
+                initial: Some(item),
+                ..self.update(key)
+            },
+            // Reported by `send`, before anything is sent.
+            Err(e) => Update {
+                error: Some(e),
+                ..self.update(Key {
                     pk: String::new(),
                     sk: None,
-                },
-                None,
-                Some(e),
-            ),
-        };
-        Update {
-            table: self,
-            key,
-            actions: Vec::new(),
-            condition: None,
-            version: None,
-            error,
-            key_parts: Vec::new(),
-            initial,
+                })
+            },
         }
     }
 }

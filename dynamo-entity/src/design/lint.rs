@@ -11,6 +11,7 @@ use std::fmt;
 
 use super::record::Event;
 use super::Design;
+use crate::entity::template_fields;
 use crate::keyspace::KeySpace;
 use crate::{EntitySchema, Index, KeyDomain};
 
@@ -121,12 +122,7 @@ impl Design {
         lints: &mut Vec<Lint>,
     ) {
         for key in schema.keys {
-            let fields: Vec<&str> = key
-                .pk
-                .split('<')
-                .skip(1)
-                .filter_map(|p| p.split_once('>').map(|(name, _)| name))
-                .collect();
+            let fields: Vec<&str> = template_fields(key.pk).collect();
             let where_ = format!("`{}` in {}", key.pk, self.index_label(key.index));
             let message = if fields.is_empty() {
                 format!(
@@ -442,18 +438,11 @@ fn unbounded_collection(
             .iter()
             .any(|(name, domain)| *name == field && *domain == KeyDomain::Time)
     };
-    let fields = |template: &'static str| {
-        template
-            .split('<')
-            .skip(1)
-            .filter_map(|p| p.split_once('>').map(|(name, _)| name))
-            .collect::<Vec<_>>()
-    };
     // An index holds the same items again: the base table's collection is the one to fix.
     for key in schema.keys.iter().filter(|k| k.index == Index::Primary) {
         let Some(sk) = key.sk else { continue };
-        let timed: Vec<&str> = fields(sk).into_iter().filter(|f| is_time(f)).collect();
-        if timed.is_empty() || fields(key.pk).iter().any(|f| is_time(f)) {
+        let timed: Vec<&str> = template_fields(sk).filter(|f| is_time(f)).collect();
+        if timed.is_empty() || template_fields(key.pk).any(is_time) {
             continue;
         }
         lints.push(lint(

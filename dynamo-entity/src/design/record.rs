@@ -126,6 +126,7 @@ impl Event {
     /// Counts them as returned and read, unless the request said how many it read.
     pub fn observe_items(&mut self, table: &Table, items: &[Item]) {
         let type_attribute = &table.schema.type_attribute;
+        let keys = table.schema.key_attribute_names();
         if self.scanned == 0 && self.returned == 0 {
             self.returned = items.len() as u64;
             self.scanned = items.len() as u64;
@@ -138,7 +139,6 @@ impl Event {
                 self.note_partition(Index::Gsi(gsi.number), item.get(&gsi.partition_key));
             }
             self.note_partition(Index::Primary, item.get(&table.schema.partition_key));
-            let keys = table.schema.key_attribute_names();
             let application = item
                 .iter()
                 .filter(|(name, _)| !keys.contains(&name.as_str()) && **name != *type_attribute);
@@ -177,12 +177,7 @@ impl Table {
             return;
         };
         let output = result.as_ref().ok();
-        let units: f64 = output
-            .and_then(Consumed::consumed)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(aws_sdk_dynamodb::types::ConsumedCapacity::capacity_units)
-            .sum();
+        let units = crate::cost::units(output.and_then(Consumed::consumed));
         let write = matches!(
             operation,
             "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems"
@@ -282,25 +277,13 @@ pub(crate) fn get_targets(table: &Table, items: &[TransactGetItem]) -> Vec<Targe
 
 /// The permissions a TransactWriteItems request needs: each operation's own action.
 pub(crate) fn transaction_targets(table: &Table, items: &[TransactWriteItem]) -> Vec<Target> {
-    let target = |action, item: &Item| Target {
-        action,
-        index: Index::Primary,
-        partition: table.partition_of(item),
-    };
     items
         .iter()
-        .filter_map(|item| {
-            if let Some(put) = &item.put {
-                Some(target("PutItem", &put.item))
-            } else if let Some(update) = &item.update {
-                Some(target("UpdateItem", &update.key))
-            } else if let Some(delete) = &item.delete {
-                Some(target("DeleteItem", &delete.key))
-            } else {
-                item.condition_check
-                    .as_ref()
-                    .map(|check| target("ConditionCheckItem", &check.key))
-            }
+        .filter_map(crate::transaction::operation_of)
+        .map(|(action, _, item)| Target {
+            action,
+            index: Index::Primary,
+            partition: table.partition_of(item),
         })
         .collect()
 }
