@@ -108,3 +108,13 @@ pub async fn raw_item(table: &Table, key: &dynamo_entity::Key) -> Option<dynamo_
     let output = request.send().await.expect("GetItem on DynamoDB Local");
     output.item.filter(|item| !item.is_empty())
 }
+
+/// A string attribute value, for expected items.
+pub fn s(value: &str) -> aws_sdk_dynamodb::types::AttributeValue {
+    aws_sdk_dynamodb::types::AttributeValue::S(value.to_owned())
+}
+
+/// An item from its attributes, for comparing stored items with expected ones.
+pub fn item(pairs: Vec<(&str, aws_sdk_dynamodb::types::AttributeValue)>) -> dynamo_entity::Item {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}

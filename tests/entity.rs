@@ -205,6 +205,7 @@ fn template_constants_and_schema_describe_the_entity() {
     let schema = Pet::SCHEMA;
     assert_eq!(schema.entity_type, "Pet");
     assert_eq!(schema.type_attribute, "Type");
+    assert_eq!(schema.layout, &dynamo_entity::Layout::DEFAULT);
     assert!(!schema.constant_pk);
     assert_eq!(
         schema.keys,
@@ -213,19 +214,25 @@ fn template_constants_and_schema_describe_the_entity() {
                 index: Index::Primary,
                 pk: "USER#<owner_id>",
                 sk: Some("PET#<pet_id>"),
-                sparse: false
+                sparse: false,
+                inputs: &["owner_id", "pet_id"],
+                computed: false,
             },
             KeySchema {
                 index: Index::Gsi(1),
                 pk: "PET#<pet_id>",
                 sk: Some("PET#<pet_id>"),
-                sparse: false
+                sparse: false,
+                inputs: &["pet_id"],
+                computed: false,
             },
             KeySchema {
                 index: Index::Gsi(2),
                 pk: "SPECIES#<species>",
                 sk: Some("CHIP#<chip>"),
-                sparse: true
+                sparse: true,
+                inputs: &["species", "chip"],
+                computed: false,
             },
         ]
     );

@@ -5,20 +5,56 @@ use syn::{Ident, LitStr, Type};
 
 use crate::template::Template;
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum IndexId {
     Primary,
     Gsi(u8),
+    /// An index of the table layout, by name: `#[index(UserIndex, ..)]`.
+    Named(syn::Ident),
 }
 
 impl IndexId {
     /// How the index is spelt in attributes, for messages.
-    pub fn describe(self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             IndexId::Primary => "primary key".to_owned(),
             IndexId::Gsi(n) => format!("gsi{n}"),
+            IndexId::Named(name) => name.to_string(),
         }
     }
+
+    /// The index's name in snake case, for method names: `gsi1`, `user_index`.
+    pub fn snake_name(&self) -> String {
+        match self {
+            IndexId::Primary => String::new(),
+            IndexId::Gsi(n) => format!("gsi{n}"),
+            IndexId::Named(name) => snake_case(&syn::ext::IdentExt::unraw(name).to_string()),
+        }
+    }
+}
+
+/// `UserIndex` → `user_index`, `GSI1` → `gsi1`, `byDate` → `by_date`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let after_lower =
+                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let before_lower = i > 0
+                && chars[i - 1].is_uppercase()
+                && chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if (after_lower || before_lower) && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else if c == '-' || c == '.' {
+            out.push('_');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// One key template as written: the literal and, if it parsed, the template.
@@ -30,8 +66,14 @@ pub struct TemplateAttr {
 /// The partition and sort key templates of one index.
 pub struct KeyDef {
     pub index: IndexId,
+    /// For a named index without a `pk` template: it has the table's partition key (a local
+    /// index), and `pk` is a copy of the primary key's template.
+    pub pk_copied: bool,
     /// The attribute that declared the index, for errors about the index as a whole.
     pub tokens: TokenStream,
+    /// `when(method, from(fields..))`: the item is in the index only when the method says so;
+    /// the fields are what the method reads.
+    pub when: Option<(Ident, Vec<Ident>)>,
     pub pk: Option<TemplateAttr>,
     pub sk: Option<TemplateAttr>,
 }
@@ -90,10 +132,15 @@ pub struct Field<'a> {
     pub unique: Option<Span>,
     /// `T` when the field is written `Option<T>`.
     pub option_inner: Option<&'a Type>,
+    /// For a computed key part (`#[dynamo(computed(name: Type, from(fields..)))]`), the fields
+    /// its method reads; `None` for a field of the struct.
+    pub computed: Option<Vec<Ident>>,
 }
 
 pub struct Container<'a> {
     pub ident: &'a Ident,
+    /// `#[dynamo(table = Layout)]`: the table layout, if declared.
+    pub layout: Option<syn::Path>,
     pub entity_type: String,
     pub constant_pk: bool,
     /// `None` when `#[pk]` is missing (already reported).
@@ -101,6 +148,8 @@ pub struct Container<'a> {
     /// In ascending index order.
     pub gsis: Vec<KeyDef>,
     pub fields: Vec<Field<'a>>,
+    /// The computed key parts: values of methods, usable as placeholders.
+    pub computed: Vec<Field<'a>>,
 }
 
 impl<'a> Container<'a> {
@@ -111,8 +160,12 @@ impl<'a> Container<'a> {
             .find(|f| f.role.is_some_and(|(r, _)| r == role))
     }
 
+    /// The field, or computed key part, named `name`.
     pub fn field(&self, name: &str) -> Option<&Field<'a>> {
-        self.fields.iter().find(|f| f.name == name)
+        self.fields
+            .iter()
+            .chain(&self.computed)
+            .find(|f| f.name == name)
     }
 
     pub fn indexes(&self) -> impl Iterator<Item = &KeyDef> {
@@ -147,5 +200,17 @@ pub fn single_type_argument(segment: &syn::PathSegment) -> Option<&Type> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snake_case_names() {
+        assert_eq!(super::snake_case("UserIndex"), "user_index");
+        assert_eq!(super::snake_case("GSI1"), "gsi1");
+        assert_eq!(super::snake_case("byDate"), "by_date");
+        assert_eq!(super::snake_case("HTTPRequests"), "http_requests");
+        assert_eq!(super::snake_case("user_index"), "user_index");
     }
 }

@@ -2,12 +2,10 @@
 //!
 //! Every problem goes into `Errors` and parsing carries on, so that one compile shows them all.
 
-use std::collections::btree_map::{BTreeMap, Entry};
-
 use proc_macro2::Span;
 use quote::ToTokens;
 use syn::spanned::Spanned;
-use syn::{Attribute, DeriveInput, Expr, ExprLit, Lit, LitStr, Meta};
+use syn::{Attribute, DeriveInput, Expr, ExprLit, Ident, Lit, LitStr, Meta, Type};
 
 use crate::ast::{self, Container, Field, IndexId, KeyDef, Role, TemplateAttr};
 use crate::ctxt::{did_you_mean, span_within, Errors};
@@ -16,7 +14,7 @@ use crate::template;
 /// The highest GSI number; DynamoDB allows 20 GSIs per table.
 pub const MAX_GSI: u8 = 20;
 
-const STRUCT_OPTIONS: &[&str] = &["entity_type", "constant_pk"];
+const STRUCT_OPTIONS: &[&str] = &["entity_type", "constant_pk", "table", "computed"];
 const FIELD_OPTIONS: &[&str] = &[
     "rename",
     "skip",
@@ -36,7 +34,10 @@ fn gsi_number(attr: &Attribute) -> Option<u8> {
 }
 
 fn is_key_attribute(attr: &Attribute) -> bool {
-    attr.path().is_ident("pk") || attr.path().is_ident("sk") || gsi_number(attr).is_some()
+    attr.path().is_ident("pk")
+        || attr.path().is_ident("sk")
+        || attr.path().is_ident("index")
+        || gsi_number(attr).is_some()
 }
 
 /// Parses a template literal, reporting a malformed one at the literal.
@@ -106,9 +107,11 @@ struct StructAttrs {
     /// The whole `#[pk = ..]` attribute, for errors about the primary key as a whole.
     pk_tokens: Option<proc_macro2::TokenStream>,
     sk: Option<TemplateAttr>,
-    gsis: BTreeMap<u8, KeyDef>,
+    gsis: Vec<KeyDef>,
     entity_type: Option<LitStr>,
     constant_pk: Option<Span>,
+    table: Option<syn::Path>,
+    computed: Vec<(Ident, Type, Vec<Ident>)>,
 }
 
 fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
@@ -116,9 +119,11 @@ fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
         pk: None,
         pk_tokens: None,
         sk: None,
-        gsis: BTreeMap::new(),
+        gsis: Vec::new(),
         entity_type: None,
         constant_pk: None,
+        table: None,
+        computed: Vec::new(),
     };
     for attr in &input.attrs {
         let path = attr.path();
@@ -140,19 +145,22 @@ fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
                 }
                 Err(e) => errors.push(e),
             }
-        } else if let Some(n) = gsi_number(attr) {
-            // A GSI that did not parse is left out, so that it causes no further errors.
-            let Some(def) = gsi_attr(attr, n, errors) else {
+        } else if gsi_number(attr).is_some() || path.is_ident("index") {
+            // An index that did not parse is left out, so that it causes no further errors.
+            let Some(def) = index_attr(attr, errors) else {
                 continue;
             };
-            match attrs.gsis.entry(n) {
-                Entry::Occupied(_) => errors.spanned(
+            if attrs.gsis.iter().any(|d| d.index == def.index) {
+                let which = match &def.index {
+                    IndexId::Named(name) => format!("#[index({name})]"),
+                    other => format!("#[{}]", other.describe()),
+                };
+                errors.spanned(
                     attr,
-                    format!("duplicate `#[gsi{n}]`: each index is declared once"),
-                ),
-                Entry::Vacant(slot) => {
-                    slot.insert(def);
-                }
+                    format!("duplicate `{which}`: each index is declared once"),
+                );
+            } else {
+                attrs.gsis.push(def);
             }
         } else if path.is_ident("dynamo") {
             let result = attr.parse_nested_meta(|meta| {
@@ -169,6 +177,14 @@ fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
                         "`entity_type` option",
                         errors,
                     );
+                } else if meta.path.is_ident("computed") {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    attrs.computed.push(computed_part(&content)?);
+                } else if meta.path.is_ident("table") {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    let at = path.clone();
+                    set_once(&mut attrs.table, path, &at, "`table` option", errors);
                 } else if meta.path.is_ident("constant_pk") {
                     let span = meta.path.span();
                     set_once(
@@ -195,46 +211,131 @@ fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
     attrs
 }
 
-fn gsi_attr(attr: &Attribute, n: u8, errors: &mut Errors) -> Option<KeyDef> {
+/// `name: Type, from(field, ..)` of `#[dynamo(computed(..))]`.
+fn computed_part(input: syn::parse::ParseStream<'_>) -> syn::Result<(Ident, Type, Vec<Ident>)> {
+    let name: Ident = input.parse()?;
+    input.parse::<syn::Token![:]>()?;
+    let ty: Type = input.parse()?;
+    input.parse::<syn::Token![,]>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "name the fields the method reads: computed(name: Type, from(field, ..))",
+        )
+    })?;
+    let from = depends_on(input)?;
+    Ok((name, ty, from))
+}
+
+/// `from(field, ..)`: the fields a computed part or index predicate reads.
+fn depends_on(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<Ident>> {
+    let keyword: Ident = input.parse()?;
+    if keyword != "from" {
+        return Err(syn::Error::new(
+            keyword.span(),
+            "expected `from(field, ..)`: the fields the method reads",
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let fields = syn::punctuated::Punctuated::<Ident, syn::Token![,]>::parse_terminated(&content)?;
+    Ok(fields.into_iter().collect())
+}
+
+/// `#[gsiN(pk = "..", sk = "..")]`, or `#[index(Name, pk = "..", sk = "..")]` for an index of
+/// the table layout by name.
+fn index_attr(attr: &Attribute, errors: &mut Errors) -> Option<KeyDef> {
     let mut def = KeyDef {
-        index: IndexId::Gsi(n),
+        index: IndexId::Primary,
+        pk_copied: false,
+        when: None,
         tokens: attr.to_token_stream(),
         pk: None,
         sk: None,
     };
-    let result = attr.parse_nested_meta(|meta| {
-        let role = if meta.path.is_ident("pk") {
-            "pk"
-        } else if meta.path.is_ident("sk") {
-            "sk"
-        } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            return Err(meta.error(format!(
-                "unknown gsi{n} key `{name}`; write #[gsi{n}(pk = \"...\", sk = \"...\")]"
-            )));
-        };
-        let lit: LitStr = meta.value()?.parse()?;
-        let at = lit.clone();
-        let template = template_attr(lit, errors);
-        let slot = if role == "pk" {
-            &mut def.pk
-        } else {
-            &mut def.sk
-        };
-        set_once(
-            slot,
-            template,
-            &at,
-            &format!("`{role}` in `#[gsi{n}]`"),
-            errors,
-        );
+    let spelt = match gsi_number(attr) {
+        Some(n) => {
+            def.index = IndexId::Gsi(n);
+            format!("gsi{n}(pk = \"...\", sk = \"...\")")
+        }
+        None => "index(Name: pk = \"...\", sk = \"...\")".to_owned(),
+    };
+    let named = def.index == IndexId::Primary;
+    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<()> {
+        if named {
+            let name: syn::Ident = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "name the index of the table layout first: #[index(UserIndex: pk = \"...\")]",
+                )
+            })?;
+            def.index = IndexId::Named(name);
+            if input.is_empty() {
+                return Ok(());
+            }
+            // `Name:` rather than `Name,`: it reads as "index Name: its keys", and it keeps
+            // the attribute out of clippy's `duplicated_attributes`, which (before
+            // rust-clippy#13238's fix) takes two indexes' equal templates for duplicates.
+            input.parse::<syn::Token![:]>().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected `:` after the index name, as in #[index(UserIndex: pk = \"...\")]",
+                )
+            })?;
+        }
+        let which = def.index.describe();
+        while !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            if key == "when" {
+                let content;
+                syn::parenthesized!(content in input);
+                let method: Ident = content.parse()?;
+                content.parse::<syn::Token![,]>().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "name the fields the method reads: when(method, from(field, ..))",
+                    )
+                })?;
+                def.when = Some((method, depends_on(&content)?));
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<syn::Token![,]>()?;
+                continue;
+            }
+            let role = if key == "pk" {
+                "pk"
+            } else if key == "sk" {
+                "sk"
+            } else {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown {which} option `{key}`; write #[{spelt}], with when(method, from(field, ..)) for a sparse index"),
+                ));
+            };
+            input.parse::<syn::Token![=]>()?;
+            let lit: LitStr = input.parse()?;
+            let at = lit.clone();
+            let template = template_attr(lit, errors);
+            let slot = if role == "pk" {
+                &mut def.pk
+            } else {
+                &mut def.sk
+            };
+            set_once(
+                slot,
+                template,
+                &at,
+                &format!("`{role}` in `#[{which}]`"),
+                errors,
+            );
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<syn::Token![,]>()?;
+        }
         Ok(())
-    });
-    match result {
+    };
+    match attr.parse_args_with(parser) {
         Ok(()) => Some(def),
         Err(e) => {
             errors.push(e);
@@ -344,6 +445,7 @@ pub fn fields<'a>(named: &'a syn::FieldsNamed, errors: &mut Errors) -> Vec<Field
                 role: field_attrs.role,
                 unique: field_attrs.unique,
                 option_inner: ast::option_inner(&field.ty),
+                computed: None,
             })
         })
         .collect()
@@ -391,6 +493,8 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
     let primary = match attrs.pk {
         Some(pk) => Some(KeyDef {
             index: IndexId::Primary,
+            pk_copied: false,
+            when: None,
             tokens: attrs.pk_tokens.unwrap_or_else(|| pk.lit.to_token_stream()),
             pk: Some(pk),
             sk: attrs.sk,
@@ -408,14 +512,64 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
         }
     };
 
+    let mut gsis = attrs.gsis;
+    // Numbered GSIs in ascending order, then named indexes as written.
+    gsis.sort_by_key(|def| match def.index {
+        IndexId::Gsi(n) => (0, n),
+        _ => (1, 0),
+    });
+    // A named index without a partition key template has the table's: a local index.
+    if let Some(primary) = &primary {
+        for def in &mut gsis {
+            let copy = |t: &TemplateAttr| TemplateAttr {
+                lit: t.lit.clone(),
+                template: t.template.clone(),
+            };
+            match (&def.index, &def.pk, &primary.pk) {
+                (IndexId::Named(_), None, Some(pk)) if def.sk.is_some() => {
+                    def.pk = Some(copy(pk));
+                    def.pk_copied = true;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // A proc macro runs once per derive: leaking the few parsed types and names of computed
+    // parts gives them the input's lifetime, as every other field has.
+    let computed = attrs
+        .computed
+        .into_iter()
+        .map(|(ident, ty, from)| {
+            let ident: &'a Ident = Box::leak(Box::new(ident));
+            let ty: &'a Type = Box::leak(Box::new(ty));
+            let name = syn::ext::IdentExt::unraw(ident).to_string();
+            Field {
+                ident,
+                name: name.clone(),
+                ty,
+                attribute: name,
+                attribute_span: ident.span(),
+                skip: true,
+                force_serde: false,
+                role: None,
+                unique: None,
+                option_inner: None,
+                computed: Some(from),
+            }
+        })
+        .collect();
+
     Some(Container {
         ident: &input.ident,
+        layout: attrs.table,
+        computed,
         entity_type: attrs
             .entity_type
             .map_or_else(|| input.ident.to_string(), |lit| lit.value()),
         constant_pk: attrs.constant_pk.is_some(),
         primary,
-        gsis: attrs.gsis.into_values().collect(),
+        gsis,
         fields,
     })
 }

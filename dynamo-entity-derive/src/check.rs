@@ -14,10 +14,14 @@ pub fn check(cont: &Container<'_>, errors: &mut Errors) {
         gsi_has_partition_key(def, errors);
         partition_key_is_not_constant(cont, def, errors);
         for (role, template) in def.templates() {
-            placeholders_name_key_fields(cont, def.index, role, template, errors);
+            if role == "pk" && def.pk_copied {
+                continue;
+            }
+            placeholders_name_key_fields(cont, &def.index, role, template, errors);
         }
     }
     constant_pk_is_needed(cont, errors);
+    inputs_are_stored_fields(cont, errors);
     attribute_names_are_free(cont, errors);
     roles_fit(cont, errors);
     unique_fields_fit(cont, errors);
@@ -61,10 +65,10 @@ fn gsi_has_partition_key(def: &KeyDef, errors: &mut Errors) {
 fn partition_key_is_not_constant(cont: &Container<'_>, def: &KeyDef, errors: &mut Errors) {
     let Some(pk) = &def.pk else { return };
     let Some(template) = &pk.template else { return };
-    if template.is_constant() && !cont.constant_pk {
-        let which = match def.index {
+    if template.is_constant() && !cont.constant_pk && !def.pk_copied {
+        let which = match &def.index {
             IndexId::Primary => "partition key".to_owned(),
-            IndexId::Gsi(n) => format!("gsi{n} partition key"),
+            other => format!("{} partition key", other.describe()),
         };
         errors.at(
             pk.lit.span(),
@@ -76,6 +80,55 @@ fn partition_key_is_not_constant(cont: &Container<'_>, def: &KeyDef, errors: &mu
                 cont.ident
             ),
         );
+    }
+}
+
+/// The fields a computed part or an index predicate reads are stored fields of the struct,
+/// so that an update of one re-derives the keys that depend on it.
+fn inputs_are_stored_fields(cont: &Container<'_>, errors: &mut Errors) {
+    let computed = cont
+        .computed
+        .iter()
+        .map(|c| (c.ident, c.computed.as_deref().unwrap_or_default()));
+    let predicates = cont.indexes().filter_map(|def| {
+        def.when
+            .as_ref()
+            .map(|(method, from)| (method, from.as_slice()))
+    });
+    for (owner, from) in computed.chain(predicates) {
+        if from.is_empty() {
+            errors.at(
+                owner.span(),
+                format!("`{owner}` reads no field: name them in from(..)"),
+            );
+        }
+        for input in from {
+            let name = syn::ext::IdentExt::unraw(input).to_string();
+            match cont.fields.iter().find(|f| f.name == name) {
+                Some(field) if !field.skip => {}
+                Some(_) => errors.at(
+                    input.span(),
+                    format!(
+                        "`{name}` is not stored (#[dynamo(skip)]), so `{owner}` cannot read it"
+                    ),
+                ),
+                None => errors.at(
+                    input.span(),
+                    format!(
+                        "unknown field `{name}` in from(..) of `{owner}`{}",
+                        did_you_mean(&name, cont.fields.iter().map(|f| f.name.as_str()))
+                    ),
+                ),
+            }
+        }
+    }
+    for part in &cont.computed {
+        if cont.fields.iter().any(|f| f.name == part.name) {
+            errors.at(
+                part.ident.span(),
+                format!("computed part `{}` has the name of a field", part.name),
+            );
+        }
     }
 }
 
@@ -107,7 +160,7 @@ fn constant_pk_is_needed(cont: &Container<'_>, errors: &mut Errors) {
 /// Every placeholder names a stored field whose type can be part of this key.
 fn placeholders_name_key_fields(
     cont: &Container<'_>,
-    index: IndexId,
+    index: &IndexId,
     role: &str,
     template: &TemplateAttr,
     errors: &mut Errors,
@@ -129,6 +182,18 @@ fn placeholders_name_key_fields(
             );
             continue;
         };
+        if field.computed.is_some() {
+            if *index == IndexId::Primary {
+                errors.at(
+                    span,
+                    format!(
+                        "placeholder `<{name}>` in the primary key is a computed part; the \
+                         primary key is built from fields, which identify the item"
+                    ),
+                );
+            }
+            continue;
+        }
         if field.skip {
             errors.at(
                 span,
@@ -154,7 +219,7 @@ fn placeholders_name_key_fields(
         }
         let mut ty = field.ty;
         if let Some(inner) = field.option_inner {
-            if index == IndexId::Primary {
+            if *index == IndexId::Primary {
                 errors.at(
                     span,
                     format!(
@@ -200,13 +265,15 @@ fn key_type_problem(ty: &Type) -> Option<&'static str> {
     }
 }
 
-/// Application attributes never reuse the key or entity-type attribute names, and no two
-/// fields share an attribute.
+/// Application attributes never reuse the key or entity-type attribute names of the default
+/// layout (a declared layout's are checked by const evaluation, where they are known), and no
+/// two fields share an attribute.
 fn attribute_names_are_free(cont: &Container<'_>, errors: &mut Errors) {
     let mut seen: Vec<&str> = Vec::new();
     for field in cont.fields.iter().filter(|f| !f.skip) {
         let attribute = field.attribute.as_str();
-        if let Some(role) = reserved_attribute(attribute) {
+        let reserved = cont.layout.is_none().then(|| reserved_attribute(attribute));
+        if let Some(role) = reserved.flatten() {
             errors.at(
                 field.attribute_span,
                 format!(

@@ -236,7 +236,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             fn from_item(__dynamo_item: #q::Item)
                 -> #q::Result<#q::Option<Self>, #q::Error>
             {
-                let __dynamo_type = #q::entity_type_of(&__dynamo_item, #q::TYPE_ATTRIBUTE);
+                let __dynamo_type = #q::entity_type_of(
+                    &__dynamo_item, <#first as #q::Entity>::SCHEMA.type_attribute);
                 #(#decoders)*
                 #q::Result::Ok(#q::Option::None)
             }

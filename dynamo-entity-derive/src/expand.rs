@@ -19,7 +19,8 @@ use crate::{attr, check, ctxt::Errors};
 pub(crate) use fields::take_field;
 use fields::{put_field, typed_fields};
 use keys::{
-    build_key, builders, index_key_arm, key_type, option_str, template_constants, Index, Source,
+    build_key, builders, format_checks, index_key_arm, key_type, layout_expr, option_str,
+    template_constants, Index, Source,
 };
 use sort_key::sort_key_query;
 
@@ -56,6 +57,7 @@ fn fallback(input: &DeriveInput) -> TokenStream {
                 ::dynamo_entity::__private::EntitySchema {
                     entity_type: #name,
                     type_attribute: ::dynamo_entity::__private::TYPE_ATTRIBUTE,
+                    layout: &::dynamo_entity::__private::Layout::DEFAULT,
                     constant_pk: false,
                     version: ::dynamo_entity::__private::Option::None,
                     ttl: ::dynamo_entity::__private::Option::None,
@@ -93,14 +95,38 @@ fn fallback(input: &DeriveInput) -> TokenStream {
 
 fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
     let entity = &cont.entity_type;
+    let layout = layout_expr(cont);
     let constant_pk = cont.constant_pk;
     let keys = indexes.iter().map(|index| {
         let path = index.index_path();
         let pk = index.pk.0.value();
         let sk = option_str(index.sk.map(|(lit, _)| lit.value()));
-        let sparse = index.sparse();
+        let sparse = index.sparse() || index.when.is_some();
+        let computed = index.when.is_some() || index.params.iter().any(|f| f.computed.is_some());
+        let mut inputs: Vec<String> = Vec::new();
+        let reads = index.params.iter().flat_map(|f| match &f.computed {
+            Some(from) => from
+                .iter()
+                .map(|i| syn::ext::IdentExt::unraw(i).to_string())
+                .collect(),
+            None => vec![f.name.clone()],
+        });
+        let predicate_reads = index.when.iter().flat_map(|(_, from)| {
+            from.iter()
+                .map(|i| syn::ext::IdentExt::unraw(i).to_string())
+        });
+        for name in reads.chain(predicate_reads) {
+            if let Some(field) = cont.fields.iter().find(|f| f.name == name) {
+                if !inputs.contains(&field.attribute) {
+                    inputs.push(field.attribute.clone());
+                }
+            }
+        }
         quote! {
-            __dynamo::KeySchema { index: #path, pk: #pk, sk: #sk, sparse: #sparse }
+            __dynamo::KeySchema {
+                index: #path, pk: #pk, sk: #sk, sparse: #sparse,
+                inputs: &[#(#inputs),*], computed: #computed,
+            }
         }
     });
     let attributes = cont.fields.iter().filter(|f| !f.skip).map(|f| {
@@ -122,7 +148,8 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
     quote! {
         __dynamo::EntitySchema {
             entity_type: #entity,
-            type_attribute: __dynamo::TYPE_ATTRIBUTE,
+            type_attribute: #layout.type_attribute,
+            layout: &#layout,
             constant_pk: #constant_pk,
             version: #version,
             ttl: #ttl,
@@ -150,16 +177,20 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
         .map(|index| index_key_arm(entity, cont, index));
     let put_gsis = indexes[1..].iter().map(|index| {
         let path = index.index_path();
-        let (pk_attribute, sk_attribute) = index.attribute_names();
+        let names = index.attribute_names();
         quote! {
             if let __dynamo::Option::Some(__dynamo_key) =
                 __dynamo::Entity::index_key(self, #path)?
             {
-                __dynamo::put_key(
-                    &mut __dynamo_item, #pk_attribute, #sk_attribute, __dynamo_key);
+                let (__dynamo_pk, __dynamo_sk) = #names;
+                __dynamo::put_key(&mut __dynamo_item, __dynamo_pk, __dynamo_sk, __dynamo_key);
             }
         }
     });
+    let primary_names = primary.attribute_names();
+    let layout = layout_expr(cont);
+    let checks = layout_checks(cont, &indexes);
+    let format_checks = format_checks(cont);
     let stored: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.skip).collect();
     let capacity = 1 + 2 * indexes.len() + stored.len();
     let puts = stored.iter().map(|f| {
@@ -278,14 +309,15 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
             fn to_item(&self) -> __dynamo::Result<
                 __dynamo::Item, __dynamo::Error> {
                 let mut __dynamo_item = __dynamo::Item::with_capacity(#capacity);
+                let (__dynamo_pk, __dynamo_sk) = #primary_names;
                 __dynamo::put_key(
                     &mut __dynamo_item,
-                    __dynamo::PK_ATTRIBUTE,
-                    __dynamo::SK_ATTRIBUTE,
+                    __dynamo_pk,
+                    __dynamo_sk,
                     __dynamo::Entity::key(self)?,
                 );
                 #(#put_gsis)*
-                __dynamo::put_entity_type(&mut __dynamo_item, #entity);
+                __dynamo::put_entity_type(&mut __dynamo_item, #layout.type_attribute, #entity);
                 #(#puts)*
                 __dynamo::Result::Ok(__dynamo_item)
             }
@@ -294,14 +326,82 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
                 -> __dynamo::Result<Self, __dynamo::Error>
             {
                 __dynamo::check_entity_type(
-                    &__dynamo_item, __dynamo::TYPE_ATTRIBUTE, #entity)?;
+                    &__dynamo_item, #layout.type_attribute, #entity)?;
                 __dynamo::Result::Ok(Self {
                     #(#takes,)*
                 })
             }
         }
 
+        #checks
+        #format_checks
         #typed_fields
         #(#sort_key_queries)*
+    }
+}
+
+/// Const assertions that the entity's keys and attributes fit its table layout: checked when
+/// the crate compiles, where the layout (another derive's output) is known.
+fn layout_checks(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
+    let ident = cont.ident;
+    let layout = layout_expr(cont);
+    let keys: Vec<TokenStream> = indexes
+        .iter()
+        .map(|index| {
+            let path = index.index_path();
+            let has_pk = !index.pk_copied;
+            let has_sk = index.sk.is_some();
+            let pk_is_primary = index.pk_copied || index.pk.0.value() == indexes[0].pk.0.value();
+            let def = cont
+                .indexes()
+                .find(|d| d.index == index.id)
+                .map(|d| d.tokens.clone())
+                .unwrap_or_default();
+            let span = def
+                .into_iter()
+                .next()
+                .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+            quote_spanned! {span=>
+                __dynamo::check_entity_key(&#layout, #path, #has_pk, #has_sk, #pk_is_primary);
+            }
+        })
+        .collect();
+    // Key attributes filled with exactly one field's value: the field may be stored there.
+    let layout_ref = &layout;
+    let bare: Vec<TokenStream> = indexes
+        .iter()
+        .flat_map(|index| {
+            let path = index.index_path();
+            let pk = (!index.pk_copied).then_some((index.pk.1, quote!(0)));
+            let sk = index.sk.map(|(_, t)| (t, quote!(1)));
+            pk.into_iter()
+                .chain(sk)
+                .filter_map(move |(template, which)| {
+                    let field = template.bare_placeholder()?;
+                    let path = path.clone();
+                    let layout = layout_ref;
+                    Some(quote!(({
+                const __DYNAMO_NAMES: (&str, &str) = __dynamo::key_names(&#layout, #path);
+                __DYNAMO_NAMES
+            }.#which, #field)))
+                })
+        })
+        .collect();
+    let span = cont
+        .layout
+        .as_ref()
+        .map_or_else(proc_macro2::Span::call_site, |p| p.span());
+    let attributes = quote_spanned! {span=>
+        __dynamo::check_entity_attributes(
+            &#layout,
+            <#ident as __dynamo::Entity>::SCHEMA.attributes,
+            &[#(#bare),*],
+        );
+    };
+    quote! {
+        const _: () = {
+            #(#keys)*
+            #attributes
+        };
     }
 }

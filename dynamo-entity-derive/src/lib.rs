@@ -13,6 +13,7 @@ mod collection;
 mod ctxt;
 mod expand;
 mod key_value;
+mod layout;
 mod projection;
 mod template;
 
@@ -23,8 +24,8 @@ use syn::{parse_macro_input, DeriveInput};
 #[proc_macro_derive(
     Entity,
     attributes(
-        pk, sk, dynamo, gsi1, gsi2, gsi3, gsi4, gsi5, gsi6, gsi7, gsi8, gsi9, gsi10, gsi11, gsi12,
-        gsi13, gsi14, gsi15, gsi16, gsi17, gsi18, gsi19, gsi20
+        pk, sk, index, dynamo, gsi1, gsi2, gsi3, gsi4, gsi5, gsi6, gsi7, gsi8, gsi9, gsi10, gsi11,
+        gsi12, gsi13, gsi14, gsi15, gsi16, gsi17, gsi18, gsi19, gsi20
     )
 )]
 pub fn derive_entity(input: TokenStream) -> TokenStream {
@@ -51,4 +52,12 @@ pub fn derive_projection(input: TokenStream) -> TokenStream {
 pub fn derive_key_value(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     key_value::derive(&input).into()
+}
+
+/// Derives `dynamo_entity::TableLayout`: a table's key attribute names, indexes and entity-type
+/// attribute, declared once for every entity of the table.
+#[proc_macro_derive(TableLayout, attributes(dynamo))]
+pub fn derive_table_layout(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    layout::derive(&input).into()
 }

@@ -135,7 +135,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                 fn from_item(mut __dynamo_item: #q::Item) -> #q::Result<Self, #q::Error> {
                     #q::check_entity_type(
                         &__dynamo_item,
-                        #q::TYPE_ATTRIBUTE,
+                        <#of as #q::Entity>::SCHEMA.type_attribute,
                         <#of as #q::Entity>::ENTITY_TYPE,
                     )?;
                     #q::Result::Ok(Self {

@@ -12,7 +12,141 @@ pub const DELIMITER: char = '#';
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
     Literal(String),
-    Placeholder { name: String, range: Range<usize> },
+    Placeholder {
+        name: String,
+        range: Range<usize>,
+        /// `<field:format>`: how the value is written.
+        format: Option<Format>,
+    },
+}
+
+/// A placeholder's format (`upper`, `7`, `unpadded`, `7:inverted`, `date`, `date:millis`...),
+/// as the runtime's `KeyFormat` has it; checked here so that a bad one is a compile error at
+/// the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Upper,
+    Lower,
+    Width(u8),
+    Unpadded,
+    Inverted(Option<u8>),
+    /// A bucket (`month`, `date`, `hour`) or none, and a form (the bucket's own, `seconds`,
+    /// `millis`, `epoch`).
+    Time(Option<&'static str>, &'static str),
+}
+
+/// What kind of value a format fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fits {
+    Text,
+    Integer,
+    Time,
+}
+
+const BUCKETS: [&str; 3] = ["month", "date", "hour"];
+const FORMS: [&str; 3] = ["seconds", "millis", "epoch"];
+const WORDS: [&str; 10] = [
+    "upper", "lower", "unpadded", "inverted", "month", "date", "hour", "seconds", "millis", "epoch",
+];
+
+impl Format {
+    fn parse(text: &str) -> Result<Format, String> {
+        let words: Vec<&str> = text.split(':').collect();
+        for word in &words {
+            if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
+                if !matches!(word.parse::<u8>(), Ok(1..=39)) {
+                    return Err(format!(
+                        "key width `{word}` is out of range: 1 to 39 digits"
+                    ));
+                }
+            } else if !WORDS.contains(word) {
+                return Err(format!(
+                    "unknown key format `{word}` (expected a width such as `7`, or one of {}){}",
+                    WORDS.map(|n| format!("`{n}`")).join(", "),
+                    crate::ctxt::did_you_mean(word, WORDS.iter().copied()),
+                ));
+            }
+        }
+        let width = |word: &str| word.parse::<u8>().ok();
+        let known = |list: &[&'static str], word: &str| list.iter().copied().find(|w| *w == word);
+        Ok(match words.as_slice() {
+            ["upper"] => Format::Upper,
+            ["lower"] => Format::Lower,
+            ["unpadded"] => Format::Unpadded,
+            ["inverted"] => Format::Inverted(None),
+            [w, "inverted"] | ["inverted", w] if width(w).is_some() => Format::Inverted(width(w)),
+            [w] if width(w).is_some() => Format::Width(width(w).unwrap_or_default()),
+            [one] if known(&BUCKETS, one).is_some() => Format::Time(known(&BUCKETS, one), "bucket"),
+            [one] => Format::Time(None, known(&FORMS, one).unwrap_or_default()),
+            [bucket, form]
+                if known(&BUCKETS, bucket).is_some() && known(&FORMS, form).is_some() =>
+            {
+                Format::Time(
+                    known(&BUCKETS, bucket),
+                    known(&FORMS, form).unwrap_or_default(),
+                )
+            }
+            _ => {
+                return Err(format!(
+                    "key formats `{text}` do not combine; a placeholder takes one format, a \
+                     width with `inverted` (`7:inverted`), or a bucket with a time form \
+                     (`date:millis`)"
+                ))
+            }
+        })
+    }
+
+    pub fn fits(self) -> Fits {
+        match self {
+            Format::Upper | Format::Lower => Fits::Text,
+            Format::Width(_) | Format::Unpadded | Format::Inverted(_) => Fits::Integer,
+            Format::Time(..) => Fits::Time,
+        }
+    }
+
+    /// Whether keys keep the values' order (ranges are offered on the placeholder).
+    pub fn keeps_order(self) -> bool {
+        !matches!(self, Format::Unpadded | Format::Inverted(_))
+    }
+
+    /// Whether every value is written at one width.
+    pub fn fixed_width(self) -> bool {
+        !matches!(self, Format::Upper | Format::Lower | Format::Unpadded)
+    }
+
+    /// The runtime's `KeyFormat` value.
+    pub fn tokens(self) -> proc_macro2::TokenStream {
+        use quote::quote;
+        let q = quote!(__dynamo::KeyFormat);
+        match self {
+            Format::Upper => quote!(#q::Upper),
+            Format::Lower => quote!(#q::Lower),
+            Format::Width(w) => quote!(#q::Width(#w)),
+            Format::Unpadded => quote!(#q::Unpadded),
+            Format::Inverted(None) => quote!(#q::Inverted(__dynamo::Option::None)),
+            Format::Inverted(Some(w)) => quote!(#q::Inverted(__dynamo::Option::Some(#w))),
+            Format::Time(bucket, form) => {
+                let bucket = match bucket {
+                    Some(name) => {
+                        let variant = match name {
+                            "month" => quote!(Month),
+                            "date" => quote!(Day),
+                            _ => quote!(Hour),
+                        };
+                        quote!(__dynamo::Option::Some(__dynamo::TimeBucket::#variant))
+                    }
+                    None => quote!(__dynamo::Option::None),
+                };
+                let form = match form {
+                    "seconds" => quote!(Seconds),
+                    "millis" => quote!(Millis),
+                    "epoch" => quote!(Epoch),
+                    _ => quote!(Bucket),
+                };
+                quote!(#q::Time(#bucket, __dynamo::TimeForm::#form))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +163,7 @@ pub enum TemplateErrorKind {
     NotIdentifier { inner: String },
     Adjacent { first: String, second: String },
     Repeated { name: String },
+    BadFormat { message: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +207,7 @@ impl fmt::Display for TemplateError {
                  containing `#`, as in `<{first}>#<{second}>`; otherwise two different values \
                  could give the same key"
             ),
+            BadFormat { message } => write!(f, "{message}"),
             Repeated { name } => {
                 write!(
                     f,
@@ -113,8 +249,17 @@ pub fn parse(source: &str) -> Result<Template, TemplateError> {
                         return error(TemplateErrorKind::Unclosed { partial }, at..stop);
                     }
                 };
-                let name = &source[inner_start..end];
+                let inner = &source[inner_start..end];
                 let range = at..end + 1;
+                let (name, format) = match inner.split_once(':') {
+                    Some((name, format)) => match Format::parse(format) {
+                        Ok(format) => (name, Some(format)),
+                        Err(message) => {
+                            return error(TemplateErrorKind::BadFormat { message }, range)
+                        }
+                    },
+                    None => (inner, None),
+                };
                 if name.is_empty() {
                     return error(TemplateErrorKind::EmptyPlaceholder, range);
                 }
@@ -148,6 +293,7 @@ pub fn parse(source: &str) -> Result<Template, TemplateError> {
                 segments.push(Segment::Placeholder {
                     name: name.to_owned(),
                     range,
+                    format,
                 });
                 // Skip the placeholder's characters.
                 for _ in rest.by_ref().take_while(|&(i, _)| i < end) {}
@@ -169,9 +315,32 @@ impl Template {
     /// The placeholders in order, with their ranges.
     pub fn placeholders(&self) -> impl Iterator<Item = (&str, &Range<usize>)> {
         self.segments.iter().filter_map(|s| match s {
-            Segment::Placeholder { name, range } => Some((name.as_str(), range)),
+            Segment::Placeholder { name, range, .. } => Some((name.as_str(), range)),
             Segment::Literal(_) => None,
         })
+    }
+
+    /// The placeholders with their formats.
+    pub fn formatted(&self) -> impl Iterator<Item = (&str, &Range<usize>, Option<Format>)> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Placeholder {
+                name,
+                range,
+                format,
+            } => Some((name.as_str(), range, *format)),
+            Segment::Literal(_) => None,
+        })
+    }
+
+    /// The field of a template that is one placeholder and nothing else (`<session_token>`):
+    /// its key holds the field's value as is.
+    pub fn bare_placeholder(&self) -> Option<&str> {
+        match self.segments.as_slice() {
+            [Segment::Placeholder {
+                name, format: None, ..
+            }] => Some(name),
+            _ => None,
+        }
     }
 
     /// True when the template has no placeholder: every item gets the same value.
@@ -192,7 +361,34 @@ mod tests {
         Segment::Placeholder {
             name: name.to_owned(),
             range,
+            format: None,
         }
+    }
+
+    #[test]
+    fn parses_formats() {
+        let t = parse("BRAND#<brand:upper>#<n:7:inverted>").unwrap();
+        let formats: Vec<_> = t.formatted().map(|(n, _, f)| (n, f)).collect();
+        assert_eq!(
+            formats,
+            [
+                ("brand", Some(Format::Upper)),
+                ("n", Some(Format::Inverted(Some(7))))
+            ]
+        );
+        assert!(matches!(
+            kind("A#<x:uper>"),
+            TemplateErrorKind::BadFormat { .. }
+        ));
+        assert!(matches!(
+            kind("A#<x:0>"),
+            TemplateErrorKind::BadFormat { .. }
+        ));
+        assert!(matches!(
+            kind("A#<x:upper:lower>"),
+            TemplateErrorKind::BadFormat { .. }
+        ));
+        assert_eq!(parse("<x:upper>").unwrap().bare_placeholder(), None);
     }
 
     fn kind(source: &str) -> TemplateErrorKind {

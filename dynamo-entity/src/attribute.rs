@@ -647,6 +647,8 @@ pub fn check_entity_type(
     expected: &'static str,
 ) -> Result<(), Error> {
     match item.get(attribute) {
+        // A layout without an entity-type attribute: one entity per table, nothing to check.
+        _ if attribute.is_empty() => Ok(()),
         Some(AttributeValue::S(found)) if found == expected => Ok(()),
         Some(AttributeValue::S(found)) => Err(Error::EntityTypeMismatch {
             expected,

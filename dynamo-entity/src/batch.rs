@@ -412,8 +412,12 @@ impl<'t, E: Entity> BatchGet<'t, E> {
                     .set_keys(Some(pending))
                     .consistent_read(self.consistent);
                 if let Some(attributes) = projection {
-                    let (expression, names) =
-                        crate::read::projection_expression(table, attributes, E::SCHEMA.ttl);
+                    let (expression, names) = crate::read::projection_expression(
+                        table,
+                        crate::Index::Primary,
+                        attributes,
+                        E::SCHEMA.ttl,
+                    );
                     request = request
                         .projection_expression(expression)
                         .set_expression_attribute_names(Some(names));

@@ -204,7 +204,7 @@ impl<C: Collection> GetCollection<'_, C> {
             Some(value) => Ok(Some(value)),
             None => Err(Error::EntityTypeMismatch {
                 expected: C::NAME,
-                attribute: crate::TYPE_ATTRIBUTE,
+                attribute: table.schema.layout.type_attribute,
                 found,
             }),
         }
@@ -298,7 +298,12 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
     pub async fn page(&self) -> Result<CollectionPage<C>> {
         self.paging.check()?;
         if let Some(index) = C::INDEX.filter(|index| *index != self.index) {
-            let name = |index: Index| index.index_name().unwrap_or_else(|| "the table".to_owned());
+            let schema = &self.table.schema;
+            let name = |index: Index| {
+                schema
+                    .index_name(index)
+                    .unwrap_or_else(|| "the table".to_owned())
+            };
             return Err(Error::InvalidRequest(format!(
                 "collection {} is read from {}, but the query given is of {}",
                 C::NAME,
@@ -339,7 +344,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
                 None => {
                     return Err(Error::EntityTypeMismatch {
                         expected: C::NAME,
-                        attribute: crate::TYPE_ATTRIBUTE,
+                        attribute: self.table.schema.layout.type_attribute,
                         found,
                     })
                 }

@@ -95,10 +95,7 @@ pub(crate) struct Binding<'a> {
 
 impl Binding<'_> {
     fn bytes(&self) -> Vec<u8> {
-        let index = match self.index {
-            Index::Primary => "table".to_owned(),
-            Index::Gsi(n) => format!("GSI{n}"),
-        };
+        let index = self.index.describe();
         let (condition, low, high) = match self.sk {
             SortKeyCondition::Any => ("any", "", ""),
             SortKeyCondition::Eq(v) => ("eq", v.as_str(), ""),

@@ -45,8 +45,10 @@ pub trait Entity: Sized {
 pub struct EntitySchema {
     /// The value of the entity-type attribute (the struct name unless renamed).
     pub entity_type: &'static str,
-    /// The name of the entity-type attribute.
+    /// The name of the entity-type attribute (the layout's).
     pub type_attribute: &'static str,
+    /// The table layout the entity's keys are in: attribute and index names.
+    pub layout: &'static crate::Layout,
     /// Whether the partition key templates without placeholders were declared intentional with
     /// `#[dynamo(constant_pk)]`.
     pub constant_pk: bool,
@@ -68,6 +70,16 @@ impl EntitySchema {
     /// The key templates of `index`, if the entity has a key there.
     pub fn key_schema(&self, index: Index) -> Option<&'static KeySchema> {
         self.keys.iter().find(|k| k.index == index)
+    }
+
+    /// The partition and sort key attribute names of `index` in the entity's layout (the sort
+    /// key's `None` when the index has none). An index the layout does not have is named as in
+    /// the default layout.
+    pub fn key_attributes(&self, index: Index) -> (&'static str, Option<&'static str>) {
+        self.layout
+            .key_attributes(index)
+            .or_else(|| crate::Layout::DEFAULT.key_attributes(index))
+            .unwrap_or(("", None))
     }
 
     /// Whether `key` is one that this entity's primary key templates can produce.
@@ -94,8 +106,14 @@ pub struct KeySchema {
     /// The sort key template, if any, for example `PET#<pet_id>`.
     pub sk: Option<&'static str>,
     /// True when a placeholder is an `Option` field: the item is in the index only when every
-    /// such field is `Some`.
+    /// such field is `Some`; or when the index has a predicate (`when(..)`).
     pub sparse: bool,
+    /// The attributes the key is derived from: the placeholders' fields', and those that
+    /// computed parts and the index's predicate read. An update of one re-derives the key.
+    pub inputs: &'static [&'static str],
+    /// Whether the key depends on methods of the entity (computed parts, a predicate): an
+    /// update changing its inputs reads the item to derive it.
+    pub computed: bool,
 }
 
 impl KeySchema {
@@ -113,8 +131,14 @@ impl KeySchema {
 }
 
 /// The field names of a template's placeholders, in order (`owner_id`, `pet_id` for
-/// `USER#<owner_id>#PET#<pet_id>`).
+/// `USER#<owner_id>#PET#<pet_id:7>`), without their formats.
 pub(crate) fn template_fields(template: &'static str) -> impl Iterator<Item = &'static str> {
+    template_placeholders(template)
+        .map(|placeholder| crate::KeyFormat::of_placeholder(placeholder).0)
+}
+
+/// A template's placeholders as written, formats included (`pet_id:7`).
+pub(crate) fn template_placeholders(template: &'static str) -> impl Iterator<Item = &'static str> {
     template
         .split('<')
         .skip(1)

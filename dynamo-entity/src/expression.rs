@@ -121,6 +121,11 @@ impl Expressions {
     }
 
     fn is_own(&mut self, occupant: &Occupant<'_>) -> String {
+        if occupant.type_attribute.is_empty() {
+            // A table without an entity-type attribute holds one entity: an item is its.
+            let pk = self.name(occupant.pk);
+            return format!("attribute_exists({pk})");
+        }
         let name = self.name(occupant.type_attribute);
         let entity = self.value(AttributeValue::S(occupant.entity.to_owned()));
         format!("{name} = {entity}")

@@ -20,8 +20,6 @@
 //! Fieldless enums get an encoding with `#[derive(KeyValue)]` (the variant name, or the name
 //! given with `#[dynamo(rename = "...")]`).
 
-use std::borrow::Cow;
-
 use crate::error::KeyValueError;
 
 /// The delimiter between the segments of a key template.
@@ -332,6 +330,46 @@ impl KeyValue for uuid::Uuid {
     }
 }
 
+/// Key text written as it is, the delimiter `#` included: the value of a computed key part of
+/// an existing layout that holds several segments (GitHub's fork index: `FORK#<owner>` for a
+/// fork, `#REPO#<owner>#<name>` for a repository). The method that builds it answers for its
+/// injectivity; the schema's collision checks read it as one segment.
+///
+/// ```
+/// use dynamo_entity::{KeyValue, RawKey};
+/// assert_eq!(RawKey::from("#REPO#alex#dynamo").to_key_string()?, "#REPO#alex#dynamo");
+/// assert!(RawKey::from("").to_key_string().is_err());
+/// # Ok::<(), dynamo_entity::KeyValueError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RawKey(pub String);
+
+impl From<&str> for RawKey {
+    fn from(text: &str) -> Self {
+        RawKey(text.to_owned())
+    }
+}
+
+impl From<String> for RawKey {
+    fn from(text: String) -> Self {
+        RawKey(text)
+    }
+}
+
+impl KeyValue for RawKey {
+    fn write_key(&self, out: &mut String) -> Result<(), KeyValueError> {
+        if self.0.is_empty() {
+            return Err(KeyValueError::Empty);
+        }
+        out.push_str(&self.0);
+        Ok(())
+    }
+
+    fn key_len_hint(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// An argument to a generated key builder for a placeholder whose field has type `T`.
 ///
 /// It lets `Pet::primary_key("alice", "rex")` take `&str` where the field is a `String`, and
@@ -400,67 +438,59 @@ impl std::fmt::Display for Key {
     }
 }
 
-/// An index of the table: the base table's primary key, or a numbered GSI.
+/// An index of the table: the base table's primary key, or a secondary index.
+///
+/// Secondary indexes are numbered from 1 in their table layout's declaration order, global and
+/// local apart. In the default layout, GSI `n` is named `GSI<n>` and keyed by `GSI<n>PK` and
+/// `GSI<n>SK`; a declared layout ([`TableLayout`](crate::TableLayout)) gives its own names, and
+/// entities refer to its indexes by name (`#[index(UserIndex: pk = "..")]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Index {
-    /// The table's own primary key (`PK`, `SK`).
+    /// The table's own primary key.
     Primary,
-    /// Global secondary index number `n`, 1 to 20 (`GSInPK`, `GSInSK`, index name `GSIn`).
+    /// Global secondary index number `n`, 1 to 20.
     Gsi(u8),
+    /// Local secondary index number `n`, 1 to 5: the table's partition key, another sort key.
+    Lsi(u8),
 }
 
-/// The key attribute names of GSIs 1 to 20, so that naming them allocates nothing: a batch
-/// names them for every item it checks.
-const GSI_KEY_ATTRIBUTES: [(&str, &str); 20] = [
-    ("GSI1PK", "GSI1SK"),
-    ("GSI2PK", "GSI2SK"),
-    ("GSI3PK", "GSI3SK"),
-    ("GSI4PK", "GSI4SK"),
-    ("GSI5PK", "GSI5SK"),
-    ("GSI6PK", "GSI6SK"),
-    ("GSI7PK", "GSI7SK"),
-    ("GSI8PK", "GSI8SK"),
-    ("GSI9PK", "GSI9SK"),
-    ("GSI10PK", "GSI10SK"),
-    ("GSI11PK", "GSI11SK"),
-    ("GSI12PK", "GSI12SK"),
-    ("GSI13PK", "GSI13SK"),
-    ("GSI14PK", "GSI14SK"),
-    ("GSI15PK", "GSI15SK"),
-    ("GSI16PK", "GSI16SK"),
-    ("GSI17PK", "GSI17SK"),
-    ("GSI18PK", "GSI18SK"),
-    ("GSI19PK", "GSI19SK"),
-    ("GSI20PK", "GSI20SK"),
-];
-
 impl Index {
-    /// The partition and sort key attribute names, borrowed for the base table and GSIs 1 to 20.
-    pub(crate) fn key_attributes(self) -> (Cow<'static, str>, Cow<'static, str>) {
-        match self {
-            Index::Primary => (crate::PK_ATTRIBUTE.into(), crate::SK_ATTRIBUTE.into()),
-            Index::Gsi(n) => match GSI_KEY_ATTRIBUTES.get(usize::from(n).wrapping_sub(1)) {
-                Some(&(pk, sk)) => (pk.into(), sk.into()),
-                None => (format!("GSI{n}PK").into(), format!("GSI{n}SK").into()),
+    /// The attribute holding this index's partition key in the default layout: `PK` or
+    /// `GSInPK`. A declared layout's names are [`Layout::key_attributes`](crate::Layout::key_attributes).
+    pub fn pk_attribute(self) -> String {
+        self.default_attributes().0
+    }
+
+    /// The attribute holding this index's sort key in the default layout: `SK` or `GSInSK`.
+    pub fn sk_attribute(self) -> String {
+        self.default_attributes().1
+    }
+
+    fn default_attributes(self) -> (String, String) {
+        match crate::Layout::DEFAULT.key_attributes(self) {
+            Some((pk, sk)) => (pk.to_owned(), sk.unwrap_or_default().to_owned()),
+            None => match self {
+                Index::Gsi(n) => (format!("GSI{n}PK"), format!("GSI{n}SK")),
+                _ => (String::new(), String::new()),
             },
         }
     }
 
-    /// The attribute holding this index's partition key: `PK` or `GSInPK`.
-    pub fn pk_attribute(self) -> String {
-        self.key_attributes().0.into_owned()
-    }
-
-    /// The attribute holding this index's sort key: `SK` or `GSInSK`.
-    pub fn sk_attribute(self) -> String {
-        self.key_attributes().1.into_owned()
-    }
-
-    /// The index name used in requests (`GSIn`), or `None` for the base table.
+    /// The index name used in requests in the default layout (`GSIn`), or `None` for the base
+    /// table. A declared layout's names are [`Layout::index_name`](crate::Layout::index_name).
     pub fn index_name(self) -> Option<String> {
         match self {
             Index::Primary => None,
-            Index::Gsi(n) => Some(format!("GSI{n}")),
+            other => Some(other.describe()),
+        }
+    }
+
+    /// `table`, `GSI<n>` or `LSI<n>`, for messages where no layout is at hand.
+    pub fn describe(self) -> String {
+        match self {
+            Index::Primary => "table".to_owned(),
+            Index::Gsi(n) => format!("GSI{n}"),
+            Index::Lsi(n) => format!("LSI{n}"),
         }
     }
 }
@@ -475,6 +505,45 @@ pub enum KeyPiece<'a> {
     Value(&'static str, &'a dyn KeyValue),
     /// A key builder's argument, standing for a field's value.
     Arg(&'static str, &'a dyn AnyKeyArg),
+    /// A value or argument written in a [`KeyFormat`](crate::KeyFormat) (`<brand:upper>`).
+    Formatted(crate::KeyFormat, &'a KeyPiece<'a>),
+}
+
+impl KeyPiece<'_> {
+    /// About how many bytes the piece writes.
+    fn hint(&self) -> usize {
+        match self {
+            KeyPiece::Literal(text) => text.len(),
+            KeyPiece::Value(_, value) => KeyValue::key_len_hint(*value),
+            KeyPiece::Arg(_, arg) => arg.len_hint(),
+            KeyPiece::Formatted(_, inner) => inner.hint(),
+        }
+    }
+
+    /// Appends the piece; for a value, the field it is on error.
+    fn write(&self, key: &mut String) -> Result<(), (&'static str, KeyValueError)> {
+        match self {
+            KeyPiece::Literal(text) => {
+                key.push_str(text);
+                Ok(())
+            }
+            KeyPiece::Value(field, value) => {
+                KeyValue::write_key(*value, key).map_err(|reason| (*field, reason))
+            }
+            KeyPiece::Arg(field, arg) => arg.write(key).map_err(|reason| (*field, reason)),
+            KeyPiece::Formatted(format, inner) => {
+                let mut plain = String::with_capacity(inner.hint());
+                inner.write(&mut plain)?;
+                let field: &'static str = match inner {
+                    KeyPiece::Value(field, _) | KeyPiece::Arg(field, _) => field,
+                    _ => "",
+                };
+                let formatted = format.apply(&plain).map_err(|reason| (field, reason))?;
+                key.push_str(&formatted);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// A key builder's argument with the field type it stands for erased, so that the pieces of
@@ -522,30 +591,17 @@ pub fn build_key(
     template: &'static str,
     pieces: &[KeyPiece<'_>],
 ) -> Result<String, crate::Error> {
-    let capacity = pieces
-        .iter()
-        .map(|piece| match piece {
-            KeyPiece::Literal(text) => text.len(),
-            KeyPiece::Value(_, value) => KeyValue::key_len_hint(*value),
-            KeyPiece::Arg(_, arg) => arg.len_hint(),
-        })
-        .sum();
+    let capacity = pieces.iter().map(KeyPiece::hint).sum();
     let mut key = String::with_capacity(capacity);
     for piece in pieces {
-        let (field, written) = match piece {
-            KeyPiece::Literal(text) => {
-                key.push_str(text);
-                continue;
-            }
-            KeyPiece::Value(field, value) => (field, KeyValue::write_key(*value, &mut key)),
-            KeyPiece::Arg(field, arg) => (field, arg.write(&mut key)),
-        };
-        written.map_err(|reason| crate::Error::InvalidKey {
-            entity,
-            field,
-            template,
-            reason,
-        })?;
+        piece
+            .write(&mut key)
+            .map_err(|(field, reason)| crate::Error::InvalidKey {
+                entity,
+                field,
+                template,
+                reason,
+            })?;
     }
     Ok(key)
 }
@@ -668,13 +724,9 @@ mod tests {
         assert_eq!(Index::Primary.pk_attribute(), "PK");
         assert_eq!(Index::Gsi(3).sk_attribute(), "GSI3SK");
         assert_eq!(Index::Gsi(3).index_name().as_deref(), Some("GSI3"));
-        // The borrowed table and the formatted names agree, inside and outside GSIs 1 to 20.
         for n in 0..=u8::MAX {
-            let (pk, sk) = Index::Gsi(n).key_attributes();
-            assert_eq!(
-                (pk.as_ref(), sk.as_ref()),
-                (&*format!("GSI{n}PK"), &*format!("GSI{n}SK"))
-            );
+            assert_eq!(Index::Gsi(n).pk_attribute(), format!("GSI{n}PK"));
+            assert_eq!(Index::Gsi(n).sk_attribute(), format!("GSI{n}SK"));
         }
     }
 }

@@ -159,8 +159,10 @@ pub mod design;
 mod entity;
 mod error;
 mod expression;
+pub mod format;
 pub mod key;
 mod keyspace;
+pub mod layout;
 mod limits;
 mod projection;
 mod range;
@@ -184,16 +186,20 @@ pub use collection::{Collection, CollectionPage, CollectionRequest, GetCollectio
 pub use condition::{kind, AttributeType, Condition, Containable, Entry, Field, MapField, Size};
 pub use cost::Cost;
 pub use cursor::{Cursor, CursorKey};
-pub use dynamo_entity_derive::{Collection, Entity, KeyValue, Projection};
+pub use dynamo_entity_derive::{Collection, Entity, KeyValue, Projection, TableLayout};
 pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
 pub use error::{Error, KeyValueError, RequestError, Result};
-pub use key::{Index, Key, KeyArg, KeyDomain, KeyValue};
+pub use format::{KeyFormat, TimeBucket, TimeForm};
+pub use key::{Index, Key, KeyArg, KeyDomain, KeyValue, RawKey};
+pub use layout::{DefaultLayout, IndexLayout, IndexProjection, Layout, TableLayout};
 pub use limits::{item_size, MAX_ITEM_BYTES};
 pub use projection::{GetProjection, ProjectedQuery, Projection};
 pub use range::SortKeyCondition;
 pub use read::{Get, Page, Query, QueryRequest};
 pub use scan::MigrationScan;
-pub use table::{GsiSchema, Table, TableSchema, Timeouts};
+#[allow(deprecated)]
+pub use table::GsiSchema;
+pub use table::{IndexSchema, Table, TableSchema, Timeouts};
 pub use transaction::{
     CancelledOperation, ReadResults, ReadTransaction, Slot, WriteTransaction,
     MAX_TRANSACTION_OPERATIONS,
@@ -255,21 +261,12 @@ pub mod __private {
     };
     pub use crate::projection::Projection;
 
-    /// Whether two strings are equal, in const code.
-    const fn same(a: &str, b: &str) -> bool {
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        let mut i = 0;
-        while i < a.len() {
-            if a[i] != b[i] {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
+    pub use crate::format::{fits_integer, fits_text, fits_time, KeyFormat, TimeBucket, TimeForm};
+    use crate::layout::same;
+    pub use crate::layout::{
+        check_entity_attributes, check_entity_key, index_named, key_names, DefaultLayout,
+        IndexLayout, IndexProjection, Layout, TableLayout,
+    };
 
     /// Whether `attribute` is the entity's TTL attribute `ttl`, in const code.
     pub const fn is_ttl(ttl: Option<&str>, attribute: &str) -> bool {
@@ -399,11 +396,12 @@ pub mod __private {
 
     /// Stores the entity-type attribute.
     #[inline]
-    pub fn put_entity_type(item: &mut Item, entity: &'static str) {
-        item.insert(
-            TYPE_ATTRIBUTE.to_owned(),
-            AttributeValue::S(entity.to_owned()),
-        );
+    pub fn put_entity_type(item: &mut Item, attribute: &'static str, entity: &'static str) {
+        if attribute.is_empty() {
+            // The layout has no entity-type attribute.
+            return;
+        }
+        item.insert(attribute.to_owned(), AttributeValue::S(entity.to_owned()));
     }
 
     /// Stores a built key in the item under the index's attribute names.

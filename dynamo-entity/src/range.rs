@@ -122,6 +122,8 @@ pub struct SortKeyStep {
     /// Whether the value's encoding has a fixed width (integers, timestamps, UUIDs), so that a
     /// range on it has exact bounds even when text follows it.
     pub fixed_width: bool,
+    /// The placeholder's format, if the template gives one.
+    pub format: Option<crate::KeyFormat>,
 }
 
 /// Which side of a value a one-sided range keeps.
@@ -192,13 +194,19 @@ impl<E: crate::Entity> SortKeyStage<E> {
         let mut key =
             String::with_capacity(self.prefix.len() + value.key_len_hint() + step.after.len());
         key.push_str(&self.prefix);
-        crate::__private::write_key_arg::<T, A>(
-            &mut key,
-            value,
-            step.entity,
+        let piece = crate::__private::KeyPiece::Arg(
             step.placeholder,
+            &crate::__private::key_arg::<T, A>(value),
+        );
+        let pieces = match step.format {
+            Some(format) => [crate::__private::KeyPiece::Formatted(format, &piece)],
+            None => [piece],
+        };
+        key.push_str(&crate::__private::build_key(
+            step.entity,
             step.template,
-        )?;
+            &pieces,
+        )?);
         Ok(key)
     }
 

@@ -90,21 +90,26 @@ pub(crate) async fn read_item(
 /// `#pk`/`#sk`, a filter `#n`: they never clash).
 pub(crate) fn projection_expression(
     table: &Table,
+    index: Index,
     attributes: &[&str],
     ttl: Option<&str>,
 ) -> (String, std::collections::HashMap<String, String>) {
     let schema = &table.schema;
     let mut wanted: Vec<&str> = Vec::with_capacity(attributes.len() + 4);
+    // The checks' attributes, where the index holds them.
+    let checked = [Some(schema.type_attribute.as_str()), ttl]
+        .into_iter()
+        .flatten()
+        .filter(|name| !name.is_empty() && schema.holds(index, name));
     let extra = [
         Some(schema.partition_key.as_str()),
         schema.sort_key.as_deref(),
-        Some(schema.type_attribute.as_str()),
-        ttl,
     ];
     for name in attributes
         .iter()
         .copied()
         .chain(extra.into_iter().flatten())
+        .chain(checked)
     {
         if !wanted.contains(&name) {
             wanted.push(name);
@@ -138,7 +143,7 @@ pub(crate) async fn read_projected(
         .set_key(Some(table.schema.key_item(key)))
         .consistent_read(consistent);
     if let Some(attributes) = projection {
-        let (expression, names) = projection_expression(table, attributes, ttl);
+        let (expression, names) = projection_expression(table, Index::Primary, attributes, ttl);
         request = request
             .projection_expression(expression)
             .set_expression_attribute_names(Some(names));
@@ -221,6 +226,28 @@ impl<E: Entity> Query<E> {
             ranged: false,
             entity: PhantomData,
         }
+    }
+
+    /// Reads only the items whose sort keys meet `condition`, given as key text: for sort keys
+    /// that the typed methods cannot narrow (a computed part, a layout that already exists).
+    /// Items of other entity types that the condition reaches are left out, as with every
+    /// entity query.
+    ///
+    /// ```
+    /// use dynamo_entity::{Entity, SortKeyCondition};
+    ///
+    /// #[derive(Entity)]
+    /// #[pk = "REPO#<repo>"]
+    /// #[sk = "ISSUE#<number:7>"]
+    /// struct Issue { repo: String, number: u32 }
+    ///
+    /// let query = dynamo_entity::Query::from(Issue::query("dynamo")?)
+    ///     .sort_key(SortKeyCondition::BeginsWith("ISSUE#00000".into()));
+    /// assert_eq!(query.sort_key_condition(), &SortKeyCondition::BeginsWith("ISSUE#00000".into()));
+    /// # Ok::<(), dynamo_entity::Error>(())
+    /// ```
+    pub fn sort_key(self, condition: SortKeyCondition) -> Self {
+        self.__with_sort_key(condition)
     }
 
     /// Used by generated code: the sort key condition built from the template.
@@ -375,19 +402,17 @@ pub(crate) async fn run_query(
     spec: QuerySpec<'_>,
 ) -> Result<(Vec<Item>, Option<Item>)> {
     let index = spec.index;
-    let (pk_name, sk_name) = match index {
-        Index::Primary => (
-            table.schema.partition_key.clone(),
-            table.schema.sort_key.clone().unwrap_or_default(),
-        ),
-        Index::Gsi(_) => (index.pk_attribute(), index.sk_attribute()),
-    };
+    let (pk_name, sk_name) = table.schema.query_attributes(index)?;
+    let index_name = table.schema.index_name(index);
+    table
+        .schema
+        .check_readable(spec.entity, index, spec.projection)?;
     let s = |v: &str| AttributeValue::S(v.to_owned());
     let mut request = table
         .client
         .query()
         .table_name(&table.name)
-        .set_index_name(index.index_name())
+        .set_index_name(index_name.clone())
         .expression_attribute_names("#pk", pk_name)
         .expression_attribute_values(":pk", s(spec.pk))
         .scan_index_forward(!spec.descending)
@@ -419,7 +444,7 @@ pub(crate) async fn run_query(
     };
     let filtered = spec.filter.is_some();
     if let Some(attributes) = spec.projection {
-        let (expression, names) = projection_expression(table, attributes, spec.ttl);
+        let (expression, names) = projection_expression(table, index, attributes, spec.ttl);
         for (placeholder, name) in names {
             request = request.expression_attribute_names(placeholder, name);
         }
@@ -435,7 +460,6 @@ pub(crate) async fn run_query(
         }
         request = request.filter_expression(expression);
     }
-    let index_name = index.index_name();
     let span = table.span("Query", Some(spec.entity), index_name.as_deref());
     let request = request
         .set_return_consumed_capacity(table.consumed_capacity())
@@ -552,7 +576,12 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             None => None,
         };
         let mut exprs = Expressions::default();
-        if self.shares_prefix() {
+        // An index that does not hold the entity-type attribute (keys only, or an INCLUDE list
+        // without it) cannot be filtered on it: its items are told apart by their keys.
+        let index = self.query.index;
+        let typed = !E::SCHEMA.type_attribute.is_empty();
+        let typed_by_key = typed && !self.table.schema.holds(index, E::SCHEMA.type_attribute);
+        if typed && self.shares_prefix() && !typed_by_key {
             // Another entity's items can match the sort key condition: read only this one's.
             let name = exprs.name(E::SCHEMA.type_attribute);
             let entity = exprs.value(AttributeValue::S(E::ENTITY_TYPE.to_owned()));
@@ -576,7 +605,10 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             ttl: E::SCHEMA.ttl,
             projection,
         };
-        let (items, last_key) = run_query(self.table, spec).await?;
+        let (mut items, last_key) = run_query(self.table, spec).await?;
+        if typed_by_key {
+            items = self.table.schema.type_by_key(&E::SCHEMA, index, items);
+        }
         let items = items.into_iter().map(decode).collect::<Result<Vec<_>>>()?;
         let cursor = match last_key {
             Some(key) => Some(cursor::encode(

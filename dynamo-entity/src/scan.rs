@@ -112,16 +112,17 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                 self.segments
             )));
         }
-        if let Index::Gsi(n) = self.index {
-            if self.consistent {
+        if self.index != Index::Primary {
+            let n = self.table.schema.index_name(self.index).unwrap_or_default();
+            if self.consistent && matches!(self.index, Index::Gsi(_)) {
                 return Err(Error::InvalidRequest(format!(
-                    "GSI{n} cannot be read consistently: DynamoDB's global secondary indexes are \
+                    "{n} cannot be read consistently: DynamoDB's global secondary indexes are \
                      eventually consistent"
                 )));
             }
             if E::SCHEMA.key_schema(self.index).is_none() {
                 return Err(Error::InvalidRequest(format!(
-                    "{} has no key in GSI{n}, so none of its items is there",
+                    "{} has no key in {n}, so none of its items is there",
                     E::ENTITY_TYPE
                 )));
             }
@@ -164,25 +165,29 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
             futures::stream::try_unfold(state, move |state| async move {
                 // `None`: the segment is done; `Some(start)`: read from `start`.
                 let Some(start) = state else { return Ok(None) };
-                let result = table
+                let mut request = table
                     .client
                     .scan()
                     .table_name(&table.name)
-                    .set_index_name(index.index_name())
+                    .set_index_name(table.schema.index_name(index))
                     .segment(segment as i32)
                     .total_segments(total as i32)
                     .set_limit(page_size)
                     .consistent_read(consistent)
-                    .set_exclusive_start_key(start)
-                    .filter_expression("#type = :type")
-                    .expression_attribute_names("#type", &table.schema.type_attribute)
-                    .expression_attribute_values(
-                        ":type",
-                        AttributeValue::S(E::ENTITY_TYPE.to_owned()),
-                    )
+                    .set_exclusive_start_key(start);
+                if !table.schema.type_attribute.is_empty() {
+                    request = request
+                        .filter_expression("#type = :type")
+                        .expression_attribute_names("#type", &table.schema.type_attribute)
+                        .expression_attribute_values(
+                            ":type",
+                            AttributeValue::S(E::ENTITY_TYPE.to_owned()),
+                        );
+                }
+                let result = request
                     .set_return_consumed_capacity(table.consumed_capacity())
                     .send();
-                let index_name = index.index_name();
+                let index_name = table.schema.index_name(index);
                 let span = table.span("Scan", Some(E::ENTITY_TYPE), index_name.as_deref());
                 let result = table.sent(Capacity::Read, &span, result).await;
                 table.record("Scan", &result, |event, output| {

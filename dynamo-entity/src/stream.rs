@@ -98,8 +98,9 @@ impl<E: Entity> Change<E> {
         let (old, new) = images(record);
         let attribute = E::SCHEMA.type_attribute;
         let is_mine = |item: &Option<Item>| {
-            item.as_ref()
-                .is_some_and(|item| entity_type_of(item, attribute) == Some(E::ENTITY_TYPE))
+            item.as_ref().is_some_and(|item| {
+                attribute.is_empty() || entity_type_of(item, attribute) == Some(E::ENTITY_TYPE)
+            })
         };
         if !is_mine(&old) && !is_mine(&new) {
             return Ok(None);

@@ -2,8 +2,8 @@
 
 use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType,
 };
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 
 use crate::keyspace::KeySpace;
+use crate::layout::{IndexLayout, IndexProjection, Layout, TableLayout};
 use crate::{Entity, EntitySchema, Error, Index, Item, Key, KeySchema, Result};
 
 /// The key attributes of a table and its GSIs, as the registered entities need them.
@@ -45,8 +46,9 @@ pub struct TableSchema {
     pub partition_key: String,
     /// The sort key attribute (`SK`), if the entities have sort keys.
     pub sort_key: Option<String>,
-    /// The GSIs, in ascending number.
-    pub indexes: Vec<GsiSchema>,
+    /// The secondary indexes: in the default layout the GSIs the entities use, in ascending
+    /// number; in a declared layout every index it declares, in declaration order.
+    pub indexes: Vec<IndexSchema>,
     /// The entity-type attribute (`Type`).
     pub type_attribute: String,
     /// The TTL attribute, if an entity has a `#[dynamo(ttl)]` field.
@@ -59,19 +61,44 @@ pub struct TableSchema {
     /// For each of them, what values each key placeholder field can take.
     #[serde(skip)]
     pub(crate) domains: Vec<Vec<(&'static str, crate::KeyDomain)>>,
+    /// The layout the entities share.
+    #[serde(skip)]
+    pub(crate) layout: &'static Layout,
 }
 
-/// One global secondary index.
+/// One secondary index, global or local.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct GsiSchema {
-    /// The GSI's number, 1 to 20.
-    pub number: u8,
-    /// The index name (`GSI1`).
+pub struct IndexSchema {
+    /// Which index: [`Index::Gsi`] or [`Index::Lsi`].
+    #[serde(skip)]
+    pub index: Index,
+    /// The index name (`GSI1`, `UserIndex`).
     pub name: String,
-    /// Its partition key attribute (`GSI1PK`).
+    /// Whether it is a local secondary index (created with the table, on its partition key).
+    pub local: bool,
+    /// Its partition key attribute (`GSI1PK`; the table's for a local index).
     pub partition_key: String,
     /// Its sort key attribute (`GSI1SK`), if any.
     pub sort_key: Option<String>,
+    /// Which attributes it holds.
+    pub projection: IndexProjection,
+}
+
+/// The former name of [`IndexSchema`].
+#[deprecated(note = "renamed IndexSchema: a table's indexes include local ones")]
+pub type GsiSchema = IndexSchema;
+
+impl IndexSchema {
+    fn of(layout: &IndexLayout) -> Self {
+        IndexSchema {
+            index: layout.index,
+            name: layout.name.to_owned(),
+            local: matches!(layout.index, Index::Lsi(_)),
+            partition_key: layout.partition_key.to_owned(),
+            sort_key: layout.sort_key.map(str::to_owned),
+            projection: layout.projection,
+        }
+    }
 }
 
 impl Default for TableSchema {
@@ -81,7 +108,8 @@ impl Default for TableSchema {
 }
 
 impl TableSchema {
-    /// A schema with no entity yet: `PK` only.
+    /// A schema with no entity yet: `PK` only, until entities say more. Its layout is the
+    /// first entity's.
     pub fn new() -> Self {
         TableSchema {
             partition_key: crate::PK_ATTRIBUTE.to_owned(),
@@ -92,6 +120,193 @@ impl TableSchema {
             entities: Vec::new(),
             schemas: Vec::new(),
             domains: Vec::new(),
+            layout: &Layout::DEFAULT,
+        }
+    }
+
+    /// The schema of a table in layout `L`, with no entity yet: every key attribute and index
+    /// the layout declares, whatever the entities registered later use. For a table that
+    /// exists already, or one created before its entities are written.
+    ///
+    /// ```
+    /// use dynamo_entity::{TableLayout, TableSchema};
+    ///
+    /// #[derive(TableLayout)]
+    /// #[dynamo(partition_key = "PK", sort_key = "SK")]
+    /// #[dynamo(gsi(name = "GSI1", partition_key = "GSI1PK", sort_key = "GSI1SK"))]
+    /// #[dynamo(lsi(name = "ByDate", sort_key = "CreatedAt", projection = "keys_only"))]
+    /// struct Shop;
+    ///
+    /// let schema = TableSchema::of::<Shop>();
+    /// assert_eq!(schema.sort_key.as_deref(), Some("SK"));
+    /// assert_eq!(schema.indexes.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["GSI1", "ByDate"]);
+    /// assert!(schema.indexes[1].local);
+    /// ```
+    pub fn of<L: TableLayout>() -> Self {
+        Self::new().with_layout(&L::LAYOUT)
+    }
+
+    /// This schema in `layout`: its names, and in a declared layout its key schema.
+    fn with_layout(mut self, layout: &'static Layout) -> Self {
+        self.layout = layout;
+        self.type_attribute = layout.type_attribute.to_owned();
+        self.partition_key = layout.partition_key.to_owned();
+        if layout.declared {
+            self.sort_key = layout.sort_key.map(str::to_owned);
+            self.indexes = layout.indexes.iter().map(IndexSchema::of).collect();
+        }
+        self
+    }
+
+    /// The layout of the table: the entities' (the default layout, if they name none).
+    pub fn layout(&self) -> &'static Layout {
+        self.layout
+    }
+
+    /// The index `index`, if the table has it.
+    pub fn index(&self, index: Index) -> Option<&IndexSchema> {
+        self.indexes.iter().find(|i| i.index == index)
+    }
+
+    /// The partition and sort key attribute names of `index`, if the table has it.
+    pub fn key_attributes(&self, index: Index) -> Option<(&str, Option<&str>)> {
+        match index {
+            Index::Primary => Some((&self.partition_key, self.sort_key.as_deref())),
+            _ => self
+                .index(index)
+                .map(|i| (i.partition_key.as_str(), i.sort_key.as_deref())),
+        }
+    }
+
+    /// The key attribute names a query of `index` names (the sort key's empty when the index
+    /// has none); an error for an index the table does not have.
+    pub(crate) fn query_attributes(&self, index: Index) -> Result<(String, String)> {
+        let (pk, sk) = self
+            .key_attributes(index)
+            .or_else(|| self.layout.key_attributes(index))
+            .ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "the table layout {} has no index {}",
+                    self.layout.name,
+                    index.describe()
+                ))
+            })?;
+        Ok((pk.to_owned(), sk.unwrap_or_default().to_owned()))
+    }
+
+    /// Whether `index` holds `attribute`: the table holds every attribute; an index, its keys,
+    /// the table's, and what its projection names.
+    pub(crate) fn holds(&self, index: Index, attribute: &str) -> bool {
+        match self.index(index) {
+            None => true,
+            Some(found) => {
+                attribute == self.partition_key
+                    || Some(attribute) == self.sort_key.as_deref()
+                    || attribute == found.partition_key
+                    || Some(attribute) == found.sort_key.as_deref()
+                    || found.projection.holds(attribute)
+            }
+        }
+    }
+
+    /// Items read from an index that does not hold the entity-type attribute, given
+    /// `entity`'s type where their keys in that index are ones its templates produce; the
+    /// others (another entity's) are left out.
+    pub(crate) fn type_by_key(
+        &self,
+        entity: &EntitySchema,
+        index: Index,
+        items: Vec<Item>,
+    ) -> Vec<Item> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let (Some(templates), Some((pk, sk))) =
+            (entity.key_schema(index), self.key_attributes(index))
+        else {
+            return Vec::new();
+        };
+        let (pk_space, sk_space) = (KeySpace::of(templates.pk), templates.sk.map(KeySpace::of));
+        let text = |item: &Item, name: &str| match item.get(name) {
+            Some(AttributeValue::S(s)) => Some(s.clone()),
+            _ => None,
+        };
+        items
+            .into_iter()
+            .filter(|item| {
+                text(item, pk).is_some_and(|v| pk_space.matches(&v))
+                    && match (&sk_space, sk) {
+                        (Some(space), Some(sk)) => {
+                            text(item, sk).is_some_and(|v| space.matches(&v))
+                        }
+                        _ => true,
+                    }
+            })
+            .map(|mut item| {
+                item.insert(
+                    entity.type_attribute.to_owned(),
+                    AttributeValue::S(entity.entity_type.to_owned()),
+                );
+                item
+            })
+            .collect()
+    }
+
+    /// Refuses a read of `entity` from an index that does not hold what it reads: a whole
+    /// entity (`attributes` `None`) needs an index projecting every attribute; a projection,
+    /// one holding its attributes.
+    pub(crate) fn check_readable(
+        &self,
+        entity: &str,
+        index: Index,
+        attributes: Option<&[&str]>,
+    ) -> Result<()> {
+        let Some(found) = self.index(index) else {
+            return Ok(());
+        };
+        let is_key = |name: &str| {
+            name == self.partition_key
+                || Some(name) == self.sort_key.as_deref()
+                || name == found.partition_key
+                || Some(name) == found.sort_key.as_deref()
+        };
+        let missing: Vec<&str> = match attributes {
+            None if found.projection == IndexProjection::All => return Ok(()),
+            None => {
+                return Err(Error::InvalidRequest(format!(
+                    "{} projects {} attributes, so whole {entity} items cannot be read from it; \
+                     read a projection (#[derive(Projection)]) of the attributes it holds",
+                    found.name,
+                    found.projection.name()
+                )))
+            }
+            Some(names) => names
+                .iter()
+                .copied()
+                .filter(|name| !is_key(name) && !found.projection.holds(name))
+                .collect(),
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::InvalidRequest(format!(
+            "{} projects {} attributes and does not hold {} of {entity}; read them from the \
+             table, or project them into the index",
+            found.name,
+            found.projection.name(),
+            missing.join(", ")
+        )))
+    }
+
+    /// The name of `index` in requests, `None` for the table itself.
+    pub fn index_name(&self, index: Index) -> Option<String> {
+        match index {
+            Index::Primary => None,
+            _ => Some(match self.index(index) {
+                Some(found) => found.name.clone(),
+                None => self
+                    .layout
+                    .index_name(index)
+                    .map_or_else(|| index.describe(), |name| name.into_owned()),
+            }),
         }
     }
 
@@ -141,8 +356,21 @@ impl TableSchema {
         self.add::<E>()
     }
 
-    /// Whether `schema` is registered already; an error if another entity has its type.
+    /// Whether `schema` is registered already; an error if another entity has its type, or if
+    /// its layout has no entity-type attribute and another entity is registered.
     fn knows(&self, schema: &EntitySchema) -> Result<bool> {
+        if let (true, Some(first)) = (
+            schema.layout.type_attribute.is_empty(),
+            self.schemas
+                .iter()
+                .find(|s| s.entity_type != schema.entity_type),
+        ) {
+            return Err(Error::Schema(format!(
+                "the table layout {} has no entity-type attribute, so its table holds one \
+                 entity, {}; {} needs #[dynamo(type_attribute = \"..\")] on the layout",
+                schema.layout.name, first.entity_type, schema.entity_type
+            )));
+        }
         match self
             .schemas
             .iter()
@@ -197,7 +425,22 @@ impl TableSchema {
     fn add<E: Entity>(mut self) -> Result<Self> {
         let schema = E::SCHEMA;
         let first = self.entities.is_empty();
-        for key in schema.keys {
+        if first && self.layout != schema.layout {
+            self = self.with_layout(schema.layout);
+        }
+        if self.layout != schema.layout {
+            return Err(Error::Schema(format!(
+                "{} is in the table layout {}, but the entities before it are in {}; the \
+                 entities of a table share its layout",
+                schema.entity_type, schema.layout.name, self.layout.name
+            )));
+        }
+        if self.layout.declared {
+            self.check_declared_keys(&schema)?;
+        }
+
+        let inferred = !self.layout.declared;
+        for key in schema.keys.iter().filter(|_| inferred) {
             match key.index {
                 Index::Primary => {
                     let sk = key.sk.map(|_| crate::SK_ATTRIBUTE.to_owned());
@@ -211,12 +454,11 @@ impl TableSchema {
                     }
                     self.sort_key = sk;
                 }
-                Index::Gsi(n) => {
-                    let index = Index::Gsi(n);
+                index => {
                     let sk = key.sk.map(|_| index.sk_attribute());
-                    match self.indexes.iter().find(|g| g.number == n) {
+                    match self.index(index) {
                         Some(existing) if existing.sort_key != sk => {
-                            let what = format!("GSI{n}'s");
+                            let what = format!("{}'s", index.describe());
                             return Err(conflict(
                                 schema.entity_type,
                                 &what,
@@ -226,13 +468,15 @@ impl TableSchema {
                         }
                         Some(_) => {}
                         None => {
-                            self.indexes.push(GsiSchema {
-                                number: n,
-                                name: format!("GSI{n}"),
+                            self.indexes.push(IndexSchema {
+                                index,
+                                name: index.describe(),
+                                local: false,
                                 partition_key: index.pk_attribute(),
                                 sort_key: sk,
+                                projection: IndexProjection::All,
                             });
-                            self.indexes.sort_by_key(|g| g.number);
+                            self.indexes.sort_by_key(|g| g.index);
                         }
                     }
                 }
@@ -260,6 +504,35 @@ impl TableSchema {
         self.schemas.push(schema);
         self.domains.push(domains);
         Ok(self)
+    }
+
+    /// Refuses an entity whose keys do not fit the declared layout (the derive checks this at
+    /// compile time; this holds for schemas written by hand too).
+    fn check_declared_keys(&self, schema: &EntitySchema) -> Result<()> {
+        for key in schema.keys {
+            let Some((_, sk)) = self.key_attributes(key.index) else {
+                return Err(Error::Schema(format!(
+                    "{} has a key in {}, which the table layout {} does not declare",
+                    schema.entity_type,
+                    key.index.describe(),
+                    self.layout.name
+                )));
+            };
+            if sk.is_some() != key.sk.is_some() {
+                let name = self
+                    .index_name(key.index)
+                    .unwrap_or_else(|| "the table".into());
+                return Err(Error::Schema(format!(
+                    "{} {} a sort key template in {name}, which the table layout {} declares \
+                     {} a sort key",
+                    schema.entity_type,
+                    if key.sk.is_some() { "has" } else { "has no" },
+                    self.layout.name,
+                    if sk.is_some() { "with" } else { "without" },
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Refuses `schema` if its primary key can be one of a registered entity's (unless it
@@ -303,6 +576,8 @@ impl TableSchema {
                 pk: crate::unique::GUARD_PK_TEMPLATE,
                 sk: new.sk.map(|_| crate::unique::GUARD_SK),
                 sparse: false,
+                inputs: &[],
+                computed: false,
             };
             let all = self.schemas.iter().chain(std::iter::once(schema));
             for entity in all {
@@ -353,8 +628,8 @@ impl TableSchema {
             })
     }
 
-    /// The `CreateTable` request for this schema: on-demand billing, every GSI projecting all
-    /// attributes.
+    /// The `CreateTable` request for this schema: on-demand billing, every index with the
+    /// projection its layout declares (all attributes in the default layout).
     pub fn create_table_input(&self, table_name: &str) -> Result<CreateTableInput> {
         let string_attribute = |name: &str| {
             AttributeDefinition::builder()
@@ -380,31 +655,57 @@ impl TableSchema {
             }
             Ok(elements)
         };
-        let mut attributes = vec![string_attribute(&self.partition_key)?];
-        if let Some(sk) = &self.sort_key {
-            attributes.push(string_attribute(sk)?);
-        }
-        let mut indexes = Vec::new();
-        for gsi in &self.indexes {
-            attributes.push(string_attribute(&gsi.partition_key)?);
-            if let Some(sk) = &gsi.sort_key {
-                attributes.push(string_attribute(sk)?);
+        // One definition per attribute, though several indexes may key on it (an inverted
+        // index keys on the table's sort key; a local index on its partition key).
+        let mut names: Vec<&str> = Vec::new();
+        for name in self.key_attribute_names() {
+            if !names.contains(&name) {
+                names.push(name);
             }
-            indexes.push(
-                GlobalSecondaryIndex::builder()
-                    .index_name(&gsi.name)
-                    .set_key_schema(Some(key_schema(
-                        &gsi.partition_key,
-                        gsi.sort_key.as_deref(),
-                    )?))
-                    .projection(
-                        Projection::builder()
-                            .projection_type(ProjectionType::All)
-                            .build(),
-                    )
-                    .build()
-                    .map_err(build_error)?,
-            );
+        }
+        let attributes = names
+            .into_iter()
+            .map(string_attribute)
+            .collect::<Result<Vec<_>>>()?;
+        let projection = |projection: &IndexProjection| {
+            let kind = match projection {
+                IndexProjection::All => ProjectionType::All,
+                IndexProjection::KeysOnly => ProjectionType::KeysOnly,
+                IndexProjection::Include(_) => ProjectionType::Include,
+            };
+            let included = match projection {
+                IndexProjection::Include(names) => {
+                    Some(names.iter().map(|n| (*n).to_owned()).collect())
+                }
+                _ => None,
+            };
+            Projection::builder()
+                .projection_type(kind)
+                .set_non_key_attributes(included)
+                .build()
+        };
+        let (mut global, mut local) = (Vec::new(), Vec::new());
+        for index in &self.indexes {
+            let keys = key_schema(&index.partition_key, index.sort_key.as_deref())?;
+            if index.local {
+                local.push(
+                    LocalSecondaryIndex::builder()
+                        .index_name(&index.name)
+                        .set_key_schema(Some(keys))
+                        .projection(projection(&index.projection))
+                        .build()
+                        .map_err(build_error)?,
+                );
+            } else {
+                global.push(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(&index.name)
+                        .set_key_schema(Some(keys))
+                        .projection(projection(&index.projection))
+                        .build()
+                        .map_err(build_error)?,
+                );
+            }
         }
         CreateTableInput::builder()
             .table_name(table_name)
@@ -413,7 +714,8 @@ impl TableSchema {
                 &self.partition_key,
                 self.sort_key.as_deref(),
             )?))
-            .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+            .set_global_secondary_indexes((!global.is_empty()).then_some(global))
+            .set_local_secondary_indexes((!local.is_empty()).then_some(local))
             .billing_mode(BillingMode::PayPerRequest)
             .build()
             .map_err(build_error)

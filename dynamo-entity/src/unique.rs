@@ -150,10 +150,12 @@ pub(crate) fn guard_moves<E: Entity>(
             continue;
         }
         let mut item = guard_key(table, entity, field, &value);
-        item.insert(
-            table.schema.type_attribute.clone(),
-            AttributeValue::S(GUARD_TYPE.to_owned()),
-        );
+        if !table.schema.type_attribute.is_empty() {
+            item.insert(
+                table.schema.type_attribute.clone(),
+                AttributeValue::S(GUARD_TYPE.to_owned()),
+            );
+        }
         item.insert(OWNER_PK.to_owned(), AttributeValue::S(owner.pk.clone()));
         if let Some(sk) = &owner.sk {
             item.insert(OWNER_SK.to_owned(), AttributeValue::S(sk.clone()));

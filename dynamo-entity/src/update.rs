@@ -231,23 +231,31 @@ impl<'t, E: Entity> Update<'t, E> {
     /// that index: `Some(None)` when one of them is `None` (the item leaves a sparse index).
     fn derived_key(&self, index: Index) -> Option<Option<Key>> {
         let templates = E::SCHEMA.key_schema(index)?;
+        if templates.computed {
+            // Methods of the entity decide the key: it needs the whole item.
+            return None;
+        }
         // The primary key's values are in the key updated, and never change.
         let primary = E::SCHEMA.key_schema(Index::Primary)?;
         let mut known: Vec<(&str, &str)> = crate::keyspace::captures(primary.pk, &self.key.pk)?;
         if let (Some(template), Some(sk)) = (primary.sk, &self.key.sk) {
             known.extend(crate::keyspace::captures(template, sk)?);
         }
-        let part = |name: &str| {
-            self.key_parts
+        // A value set by the update is in its plain encoding, and takes the placeholder's
+        // format; one captured from the primary key is usable where it has the same format.
+        let part = |placeholder: &str| -> Option<Option<String>> {
+            let (name, format) = crate::KeyFormat::of_placeholder(placeholder);
+            if let Some((_, text)) = self.key_parts.iter().find(|(field, _)| *field == name) {
+                return match (text, format) {
+                    (None, _) => Some(None),
+                    (Some(text), None) => Some(Some(text.clone())),
+                    (Some(text), Some(format)) => format.apply(text).ok().map(Some),
+                };
+            }
+            known
                 .iter()
-                .find(|(field, _)| *field == name)
-                .map(|(_, text)| text.as_deref())
-                .or_else(|| {
-                    known
-                        .iter()
-                        .find(|(field, _)| *field == name)
-                        .map(|(_, text)| Some(*text))
-                })
+                .find(|(captured, _)| crate::KeyFormat::of_placeholder(captured) == (name, format))
+                .map(|(_, text)| Some((*text).to_owned()))
         };
         let fill = |template: &str| -> Option<Option<String>> {
             let mut out = String::with_capacity(template.len() + 16);
@@ -256,7 +264,7 @@ impl<'t, E: Entity> Update<'t, E> {
                 out.push_str(&rest[..open]);
                 let close = open + rest[open..].find('>')?;
                 match part(&rest[open + 1..close])? {
-                    Some(text) => out.push_str(text),
+                    Some(text) => out.push_str(&text),
                     None => return Some(None),
                 }
                 rest = &rest[close + 1..];
@@ -582,7 +590,10 @@ impl<'t, E: Entity> Update<'t, E> {
         if let Some(initial) = initial {
             let derived: Vec<String> = affected_indexes(&schema, &self.actions)
                 .iter()
-                .flat_map(|index| [index.index.pk_attribute(), index.index.sk_attribute()])
+                .flat_map(|index| {
+                    let (pk, sk) = schema.key_attributes(index.index);
+                    [pk.to_owned(), sk.unwrap_or_default().to_owned()]
+                })
                 .collect();
             let mut attributes: Vec<(&String, &AttributeValue)> = initial.iter().collect();
             attributes.sort_by(|a, b| a.0.cmp(b.0));
@@ -810,7 +821,7 @@ impl<'t, E: Entity> Update<'t, E> {
                     "this upsert of {} changes some but not all inputs of {}'s key, which needs \
                      the item read first; set every input, or use update",
                     schema.entity_type,
-                    index.index.index_name().unwrap_or_default()
+                    schema.layout.index_name(index.index).unwrap_or_default()
                 )));
             }
         }
@@ -886,7 +897,8 @@ impl<'t, E: Entity> Update<'t, E> {
                 guard_ops = unique::guard_moves(table, &self.key, Some(&before), Some(&entity))?;
             }
             for index in affected {
-                let (pk, sk) = (index.index.pk_attribute(), index.index.sk_attribute());
+                let (pk, sk) = schema.key_attributes(index.index);
+                let (pk, sk) = (pk.to_owned(), sk.unwrap_or_default().to_owned());
                 match entity.index_key(index.index)? {
                     Some(key) => {
                         check_index_key_size(&schema, index.index, &key)?;
@@ -929,7 +941,8 @@ impl<'t, E: Entity> Update<'t, E> {
             // Every changed index has all its inputs in this update: its key follows from them,
             // whatever is stored, so nothing is read.
             for index in affected {
-                let (pk, sk) = (index.index.pk_attribute(), index.index.sk_attribute());
+                let (pk, sk) = schema.key_attributes(index.index);
+                let (pk, sk) = (pk.to_owned(), sk.unwrap_or_default().to_owned());
                 match self.derived_key(index.index).flatten() {
                     Some(key) => {
                         check_index_key_size(&schema, index.index, &key)?;
@@ -1010,12 +1023,8 @@ impl<'t, E: Entity> Update<'t, E> {
 /// Refuses a derived index key that DynamoDB would refuse for its size.
 fn check_index_key_size(schema: &EntitySchema, index: Index, key: &Key) -> Result<()> {
     let mut item = crate::Item::new();
-    crate::__private::put_key(
-        &mut item,
-        &index.pk_attribute(),
-        &index.sk_attribute(),
-        key.clone(),
-    );
+    let (pk, sk) = schema.key_attributes(index);
+    crate::__private::put_key(&mut item, pk, sk.unwrap_or_default(), key.clone());
     crate::write::check_key_sizes(schema, &item)
 }
 
@@ -1041,19 +1050,12 @@ struct AffectedIndex {
 
 /// The GSIs with a changed field among their key inputs.
 fn affected_indexes(schema: &EntitySchema, actions: &[Action]) -> Vec<AffectedIndex> {
-    let attribute_of = |field: &str| {
-        schema
-            .attributes
-            .iter()
-            .find(|a| a.field == field)
-            .map(|a| a.attribute)
-    };
     schema
         .keys
         .iter()
         .filter(|key| key.index != Index::Primary)
         .filter_map(|key| {
-            let inputs: Vec<&'static str> = key.placeholders().filter_map(attribute_of).collect();
+            let inputs: Vec<&'static str> = key.inputs.to_vec();
             let touched = actions.iter().any(|a| inputs.contains(&a.attribute()));
             touched.then_some(AffectedIndex {
                 index: key.index,

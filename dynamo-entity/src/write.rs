@@ -97,13 +97,13 @@ const MAX_SORT_KEY: usize = 1024;
 /// Refuses an item whose key attributes DynamoDB would reject for their size.
 pub(crate) fn check_key_sizes(schema: &EntitySchema, item: &Item) -> Result<()> {
     for key in schema.keys {
-        let (pk, sk) = key.index.key_attributes();
+        let (pk, sk) = schema.key_attributes(key.index);
         let attributes = [
             (pk, MAX_PARTITION_KEY, "partition"),
-            (sk, MAX_SORT_KEY, "sort"),
+            (sk.unwrap_or_default(), MAX_SORT_KEY, "sort"),
         ];
         for (attribute, limit, role) in attributes {
-            if let Some(AttributeValue::S(value)) = item.get(attribute.as_ref()) {
+            if let Some(AttributeValue::S(value)) = item.get(attribute) {
                 if value.len() > limit {
                     return Err(Error::InvalidRequest(format!(
                         "{} {attribute} is {} bytes; DynamoDB allows {limit} bytes in a {role} key",
@@ -170,6 +170,10 @@ pub(crate) fn diagnose(
 
 /// The entity type of a stored item that is not `schema`'s (`Some(None)`: it has none).
 fn other_entity(schema: &EntitySchema, item: &Item) -> Option<Option<String>> {
+    if schema.type_attribute.is_empty() {
+        // A table without an entity-type attribute holds this entity alone.
+        return None;
+    }
     match item.get(schema.type_attribute) {
         Some(AttributeValue::S(found)) if found == schema.entity_type => None,
         Some(AttributeValue::S(found)) => Some(Some(found.clone())),

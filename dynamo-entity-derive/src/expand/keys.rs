@@ -18,6 +18,14 @@ pub(super) struct Index<'c, 'a> {
     /// The placeholder fields in order of first appearance (pk, then sk): the builder's
     /// parameters.
     pub(super) params: Vec<&'c Field<'a>>,
+    /// Whether the partition key template is a copy of the table's (a local index).
+    pub(super) pk_copied: bool,
+    /// The index's predicate, if it has one.
+    pub(super) when: Option<&'c (syn::Ident, Vec<syn::Ident>)>,
+    /// The table layout: `<Layout as TableLayout>::LAYOUT`.
+    pub(super) layout: TokenStream,
+    /// The entity's type, for paths to its constants.
+    pub(super) entity: &'a syn::Ident,
 }
 
 impl<'c, 'a> Index<'c, 'a> {
@@ -36,10 +44,14 @@ impl<'c, 'a> Index<'c, 'a> {
             }
         }
         Index {
-            id: def.index,
+            id: def.index.clone(),
             pk,
             sk,
             params,
+            pk_copied: def.pk_copied,
+            when: def.when.as_ref(),
+            layout: layout_expr(cont),
+            entity: cont.ident,
         }
     }
 
@@ -57,26 +69,66 @@ impl<'c, 'a> Index<'c, 'a> {
                 format_ident!("partition_key"),
                 format_ident!("query"),
             ),
-            IndexId::Gsi(n) => (
-                format_ident!("gsi{}_key", n),
-                format_ident!("gsi{}_partition_key", n),
-                format_ident!("query_gsi{}", n),
-            ),
+            _ => {
+                let name = self.id.snake_name();
+                (
+                    format_ident!("{}_key", name),
+                    format_ident!("{}_partition_key", name),
+                    format_ident!("query_{}", name),
+                )
+            }
         }
     }
 
-    pub(super) fn attribute_names(&self) -> (String, String) {
-        match self.id {
-            IndexId::Primary => ("PK".to_owned(), "SK".to_owned()),
-            IndexId::Gsi(n) => (format!("GSI{n}PK"), format!("GSI{n}SK")),
-        }
+    /// The `(partition, sort)` key attribute names of the index in the layout, as a const
+    /// expression.
+    pub(super) fn attribute_names(&self) -> TokenStream {
+        let layout = &self.layout;
+        let path = self.index_path();
+        quote!({
+            const __DYNAMO_NAMES: (&str, &str) = __dynamo::key_names(&#layout, #path);
+            __DYNAMO_NAMES
+        })
     }
 
+    /// The `Index` value, as a const expression: for a named index, the entity's constant
+    /// (`User::USER_INDEX`), resolved once.
     pub(super) fn index_path(&self) -> TokenStream {
-        match self.id {
+        match &self.id {
             IndexId::Primary => quote!(__dynamo::Index::Primary),
             IndexId::Gsi(n) => quote!(__dynamo::Index::Gsi(#n)),
+            IndexId::Named(_) => {
+                let entity = self.entity;
+                let name = self.const_name();
+                quote!(<#entity>::#name)
+            }
         }
+    }
+
+    /// The name of the entity's constant for the index: `GSI1`, `USER_INDEX`.
+    pub(super) fn const_name(&self) -> Ident {
+        format_ident!("{}", self.id.snake_name().to_uppercase())
+    }
+
+    /// The definition of the index's constant. A named index is resolved in the layout at
+    /// compile time, here: a layout without it stops the build at the name, once.
+    pub(super) fn resolved(&self) -> TokenStream {
+        match &self.id {
+            IndexId::Named(name) => {
+                let layout = &self.layout;
+                let text = syn::ext::IdentExt::unraw(name).to_string();
+                quote_spanned!(name.span()=> __dynamo::index_named(&#layout, #text))
+            }
+            _ => self.index_path(),
+        }
+    }
+}
+
+/// The table layout of an entity, as a const expression.
+pub(super) fn layout_expr(cont: &Container<'_>) -> TokenStream {
+    match &cont.layout {
+        Some(path) => quote_spanned!(path.span()=> <#path as __dynamo::TableLayout>::LAYOUT),
+        None => quote!(__dynamo::Layout::DEFAULT),
     }
 }
 
@@ -110,36 +162,86 @@ pub(super) fn build_key_string(
 ) -> TokenStream {
     let template_text = lit.value();
     let pieces = template.segments.iter().map(|segment| {
-        let name = match segment {
+        let (name, format) = match segment {
             Segment::Literal(text) => {
                 return quote!(__dynamo::KeyPiece::Literal(#text));
             }
-            Segment::Placeholder { name, .. } => name,
+            Segment::Placeholder { name, format, .. } => (name, format),
         };
-        let field = cont.field(name).unwrap();
-        let ty = key_type(field);
-        let field_ident = field.ident;
-        match source {
-            Source::Args => quote! {
-                __dynamo::KeyPiece::Arg(
-                    #name, &__dynamo::key_arg::<#ty, _>(&#field_ident))
-            },
-            Source::Fields => {
-                let value = match field.option_inner {
-                    Some(_) => option_binding(field).into_token_stream(),
-                    None => quote!(&self.#field_ident),
-                };
-                // Spanned at the field's type, so that "cannot be part of a DynamoDB key" points
-                // there.
-                let value = quote_spanned! {ty.span()=>
-                    __dynamo::key_value::<#ty>(#value)
-                };
-                quote!(__dynamo::KeyPiece::Value(#name, #value))
+        let piece = value_piece(name, cont, source);
+        match format {
+            Some(format) => {
+                let format = format.tokens();
+                quote!(__dynamo::KeyPiece::Formatted(#format, &#piece))
             }
+            None => piece,
         }
     });
     quote! {
         __dynamo::build_key(#entity, #template_text, &[#(#pieces),*])
+    }
+}
+
+/// The key piece of one placeholder's value, from the builder's arguments or the entity.
+fn value_piece(name: &str, cont: &Container<'_>, source: Source) -> TokenStream {
+    let field = cont.field(name).unwrap();
+    let ty = key_type(field);
+    let field_ident = field.ident;
+    match source {
+        Source::Args => quote! {
+            __dynamo::KeyPiece::Arg(
+                #name, &__dynamo::key_arg::<#ty, _>(&#field_ident))
+        },
+        Source::Fields => {
+            let value = match (field.option_inner, &field.computed) {
+                (_, Some(_)) => quote!(&self.#field_ident()),
+                (Some(_), None) => option_binding(field).into_token_stream(),
+                (None, None) => quote!(&self.#field_ident),
+            };
+            // Spanned at the field's type, so that "cannot be part of a DynamoDB key" points
+            // there.
+            let value = quote_spanned! {ty.span()=>
+                __dynamo::key_value::<#ty>(#value)
+            };
+            quote!(__dynamo::KeyPiece::Value(#name, #value))
+        }
+    }
+}
+
+/// Compile-time checks that each placeholder's format fits its field's type, spanned at the
+/// template.
+pub(super) fn format_checks(cont: &Container<'_>) -> TokenStream {
+    let mut checks = Vec::new();
+    for def in cont.indexes() {
+        for (_, attr) in def.templates() {
+            let Some(template) = &attr.template else {
+                continue;
+            };
+            for (name, _, format) in template.formatted() {
+                let (Some(format), Some(field)) = (format, cont.field(name)) else {
+                    continue;
+                };
+                let ty = key_type(field);
+                let check = match format.fits() {
+                    crate::template::Fits::Text => quote!(fits_text),
+                    crate::template::Fits::Integer => quote!(fits_integer),
+                    crate::template::Fits::Time => quote!(fits_time),
+                };
+                let span = attr.lit.span();
+                checks.push(quote_spanned!(span=> __dynamo::#check::<#ty>();));
+            }
+        }
+    }
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        const _: () = {
+            #[allow(dead_code)]
+            fn __dynamo_formats_fit() {
+                #(#checks)*
+            }
+        };
     }
 }
 
@@ -242,7 +344,7 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
 pub(super) fn template_constants(entity: &str, index: &Index<'_, '_>) -> TokenStream {
     let prefix = match index.id {
         IndexId::Primary => String::new(),
-        IndexId::Gsi(n) => format!("GSI{n}_"),
+        _ => format!("{}_", index.id.snake_name().to_uppercase()),
     };
     let pk_name = format_ident!("{}PK_TEMPLATE", prefix);
     let sk_name = format_ident!("{}SK_TEMPLATE", prefix);
@@ -251,11 +353,24 @@ pub(super) fn template_constants(entity: &str, index: &Index<'_, '_>) -> TokenSt
     let describe = index.id.describe();
     let pk_doc = format!("The {describe} partition key template of `{entity}`.");
     let sk_doc = format!("The {describe} sort key template of `{entity}`, if any.");
+    let index_const = match index.id {
+        IndexId::Primary => TokenStream::new(),
+        _ => {
+            let name = index.const_name();
+            let path = index.resolved();
+            let doc = format!("The index {describe}, for scans and collections.");
+            quote! {
+                #[doc = #doc]
+                pub const #name: __dynamo::Index = #path;
+            }
+        }
+    };
     quote! {
         #[doc = #pk_doc]
         pub const #pk_name: &'static str = #pk;
         #[doc = #sk_doc]
         pub const #sk_name: __dynamo::Option<&'static str> = #sk;
+        #index_const
     }
 }
 
@@ -275,8 +390,17 @@ pub(super) fn index_key_arm(
 ) -> TokenStream {
     let path = index.index_path();
     let key = build_key(entity, cont, index, Source::Fields);
-    let found = quote! {
-        __dynamo::Result::Ok(__dynamo::Option::Some(#key))
+    let found = match index.when {
+        Some((method, _)) => quote! {
+            if self.#method() {
+                __dynamo::Result::Ok(__dynamo::Option::Some(#key))
+            } else {
+                __dynamo::Result::Ok(__dynamo::Option::None)
+            }
+        },
+        None => quote! {
+            __dynamo::Result::Ok(__dynamo::Option::Some(#key))
+        },
     };
     let optional: Vec<&Field<'_>> = index
         .params
@@ -285,7 +409,7 @@ pub(super) fn index_key_arm(
         .filter(|f| f.option_inner.is_some())
         .collect();
     if optional.is_empty() {
-        return quote!(#path => #found,);
+        return quote!(__dynamo_index if __dynamo_index == #path => #found,);
     }
     let scrutinee = optional.iter().map(|f| {
         let ident = f.ident;
@@ -296,7 +420,7 @@ pub(super) fn index_key_arm(
         quote!(__dynamo::Option::Some(#binding))
     });
     quote! {
-        #path => match (#(#scrutinee,)*) {
+        __dynamo_index if __dynamo_index == #path => match (#(#scrutinee,)*) {
             (#(#patterns,)*) => #found,
             _ => __dynamo::Result::Ok(__dynamo::Option::None),
         },

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use syn::Type;
 
 use crate::ast::{last_segment, Container, IndexId};
-use crate::template::Segment;
+use crate::template::{Format, Segment};
 
 use super::keys::{key_type, Index};
 
@@ -15,9 +15,23 @@ use super::keys::{key_type, Index};
 pub(super) fn sort_key_query_name(cont: &Container<'_>, index: &Index<'_, '_>) -> Option<Ident> {
     let (_, sk) = index.sk?;
     sk.placeholders().next()?;
-    Some(match index.id {
+    Some(match &index.id {
         IndexId::Primary => format_ident!("{}Query", cont.ident),
         IndexId::Gsi(n) => format_ident!("{}Gsi{}Query", cont.ident, n),
+        IndexId::Named(_) => {
+            let camel: String = index
+                .id
+                .snake_name()
+                .split('_')
+                .map(|word| {
+                    let mut chars = word.chars();
+                    chars.next().map_or_else(String::new, |first| {
+                        first.to_uppercase().chain(chars).collect()
+                    })
+                })
+                .collect();
+            format_ident!("{}{}Query", cont.ident, camel)
+        }
     })
 }
 
@@ -43,10 +57,12 @@ pub(super) fn sort_key_query(
     let (sk_lit, sk) = index.sk?;
     let template_text = sk_lit.value();
     // Each placeholder with the literal that follows it.
-    let mut steps: Vec<(&str, String)> = Vec::new();
+    let mut steps: Vec<(&str, String, Option<Format>)> = Vec::new();
     for segment in &sk.segments {
         match segment {
-            Segment::Placeholder { name, .. } => steps.push((name, String::new())),
+            Segment::Placeholder { name, format, .. } => {
+                steps.push((name, String::new(), *format));
+            }
             Segment::Literal(text) => {
                 if let Some(last) = steps.last_mut() {
                     last.1 = text.clone();
@@ -58,13 +74,21 @@ pub(super) fn sort_key_query(
     let stages = steps
         .iter()
         .enumerate()
-        .map(|(stage, (placeholder, after))| {
+        .map(|(stage, (placeholder, after, format))| {
             let field = cont.field(placeholder).unwrap();
             let field_ident = field.ident;
             let ty = key_type(field);
             let next = stage + 1;
             let complete = next == count;
-            let fixed = fixed_width_key(ty);
+            let fixed = format.map_or_else(|| fixed_width_key(ty), Format::fixed_width);
+            let ordered = format.is_none_or(Format::keeps_order);
+            let format_tokens = match format {
+                Some(format) => {
+                    let format = format.tokens();
+                    quote!(__dynamo::Option::Some(#format))
+                }
+                None => quote!(__dynamo::Option::None),
+            };
             let equality_doc = format!("Sort key with `{placeholder}` equal to the value.");
             let mut methods = vec![quote! {
                 #[doc = #equality_doc]
@@ -74,8 +98,9 @@ pub(super) fn sort_key_query(
                     __dynamo::Result::map(self.0.__eq::<#ty, _>(&#field_ident, &Self::__STEP), #name)
                 }
             }];
-            // Exact bounds need a fixed-width value, or a value that ends the key.
-            if fixed || (complete && after.is_empty()) {
+            // Exact bounds need a fixed-width value, or a value that ends the key; and a format
+            // that keeps the values' order (not unpadded or inverted numbers).
+            if ordered && (fixed || (complete && after.is_empty())) {
                 let between = format_ident!("{}_between", field_ident);
                 let between_doc = format!(
                     "Sort key with `{placeholder}` between `low` and `high`, both included."
@@ -117,6 +142,7 @@ pub(super) fn sort_key_query(
                         after: #after,
                         complete: #complete,
                         fixed_width: #fixed,
+                        format: #format_tokens,
                     };
                     #(#methods)*
                 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::Design;
-use crate::Index;
+use crate::{Index, IndexProjection};
 
 /// A JSON (and YAML double-quoted) string literal.
 fn quoted(text: &str) -> String {
@@ -201,19 +201,37 @@ struct Gsi {
     name: String,
     pk: String,
     sk: Option<String>,
+    projection: IndexProjection,
+}
+
+impl Gsi {
+    /// The attributes of an INCLUDE projection.
+    fn included(&self) -> &'static [&'static str] {
+        match self.projection {
+            IndexProjection::Include(names) => names,
+            _ => &[],
+        }
+    }
 }
 
 impl Design {
-    fn gsis(&self) -> Vec<Gsi> {
+    /// The global secondary indexes (`local` false) or the local ones.
+    fn secondary(&self, local: bool) -> Vec<Gsi> {
         self.schema
             .indexes
             .iter()
+            .filter(|g| g.local == local)
             .map(|g| Gsi {
                 name: g.name.clone(),
                 pk: g.partition_key.clone(),
                 sk: g.sort_key.clone(),
+                projection: g.projection,
             })
             .collect()
+    }
+
+    fn gsis(&self) -> Vec<Gsi> {
+        self.secondary(false)
     }
 
     /// The dimensions that auto scaling manages: reads and writes of the table and each GSI
@@ -330,14 +348,32 @@ impl Design {
             &self.schema.partition_key,
             self.schema.sort_key.as_deref(),
         );
-        let gsis = self.gsis();
-        if !gsis.is_empty() {
-            out.push_str("      GlobalSecondaryIndexes:\n");
-            for gsi in &gsis {
+        for (local, section) in [
+            (false, "GlobalSecondaryIndexes"),
+            (true, "LocalSecondaryIndexes"),
+        ] {
+            let indexes = self.secondary(local);
+            if indexes.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "      {section}:");
+            for gsi in &indexes {
                 let _ = writeln!(out, "        - IndexName: {}", quoted(&gsi.name));
                 key_schema(&mut out, "          ", &gsi.pk, gsi.sk.as_deref());
-                out.push_str("          Projection:\n            ProjectionType: ALL\n");
-                provisioned(&mut out, "          ");
+                let _ = writeln!(
+                    out,
+                    "          Projection:\n            ProjectionType: {}",
+                    gsi.projection.name()
+                );
+                if !gsi.included().is_empty() {
+                    out.push_str("            NonKeyAttributes:\n");
+                    for name in gsi.included() {
+                        let _ = writeln!(out, "              - {}", quoted(name));
+                    }
+                }
+                if !local {
+                    provisioned(&mut out, "          ");
+                }
             }
         }
         if let Some(ttl) = &self.schema.ttl_attribute {
@@ -447,6 +483,23 @@ impl Design {
                 quoted(&name)
             );
         }
+        let terraform_projection = |out: &mut String, gsi: &Gsi| {
+            let _ = writeln!(out, "    projection_type = \"{}\"", gsi.projection.name());
+            if !gsi.included().is_empty() {
+                let names: Vec<String> = gsi.included().iter().map(|n| quoted(n)).collect();
+                let _ = writeln!(out, "    non_key_attributes = [{}]", names.join(", "));
+            }
+        };
+        for lsi in self.secondary(true) {
+            let _ = writeln!(
+                out,
+                "\n  local_secondary_index {{\n    name            = {}\n    range_key       = {}",
+                quoted(&lsi.name),
+                quoted(lsi.sk.as_deref().unwrap_or_default())
+            );
+            terraform_projection(&mut out, &lsi);
+            out.push_str("  }\n");
+        }
         for gsi in self.gsis() {
             let _ = writeln!(
                 out,
@@ -457,7 +510,7 @@ impl Design {
             if let Some(sk) = &gsi.sk {
                 let _ = writeln!(out, "    range_key       = {}", quoted(sk));
             }
-            out.push_str("    projection_type = \"ALL\"\n");
+            terraform_projection(&mut out, &gsi);
             if let Some((read, write)) = throughput {
                 let _ = writeln!(
                     out,
@@ -589,6 +642,32 @@ impl Design {
         if let Some(sk) = &self.schema.sort_key {
             let _ = writeln!(out, "      sortKey: {},", attribute(sk));
         }
+        let cdk_projection = |out: &mut String, gsi: &Gsi| {
+            let _ = writeln!(
+                out,
+                "          projectionType: dynamodb.ProjectionType.{},",
+                gsi.projection.name()
+            );
+            if !gsi.included().is_empty() {
+                let names: Vec<String> = gsi.included().iter().map(|n| quoted(n)).collect();
+                let _ = writeln!(out, "          nonKeyAttributes: [{}],", names.join(", "));
+            }
+        };
+        let lsis = self.secondary(true);
+        if !lsis.is_empty() {
+            out.push_str("      localSecondaryIndexes: [\n");
+            for lsi in &lsis {
+                let _ = writeln!(
+                    out,
+                    "        {{\n          indexName: {},\n          sortKey: {},",
+                    quoted(&lsi.name),
+                    attribute(lsi.sk.as_deref().unwrap_or_default())
+                );
+                cdk_projection(&mut out, lsi);
+                out.push_str("        },\n");
+            }
+            out.push_str("      ],\n");
+        }
         let gsis = self.gsis();
         if !gsis.is_empty() {
             out.push_str("      globalSecondaryIndexes: [\n");
@@ -602,7 +681,7 @@ impl Design {
                 if let Some(sk) = &gsi.sk {
                     let _ = writeln!(out, "          sortKey: {},", attribute(sk));
                 }
-                out.push_str("          projectionType: dynamodb.ProjectionType.ALL,\n");
+                cdk_projection(&mut out, gsi);
                 if let Billing::Provisioned { read, .. } = infra.billing {
                     let _ = writeln!(out, "          readCapacity: {},", cdk_capacity(read));
                 }
@@ -654,7 +733,7 @@ impl Design {
             let Some(close) = rest[open..].find('>') else {
                 break;
             };
-            let field = &rest[open + 1..open + close];
+            let field = crate::KeyFormat::of_placeholder(&rest[open + 1..open + close]).0;
             match self.principal_tags.get(field) {
                 Some(tag) => {
                     let _ = write!(out, "${{aws:PrincipalTag/{tag}}}");

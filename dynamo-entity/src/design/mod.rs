@@ -140,42 +140,25 @@ impl Design {
             .zip(self.schema.domains.iter().map(Vec::as_slice))
     }
 
-    /// The indexes of the table: the base table first, then the GSIs.
+    /// The indexes of the table: the base table first, then the secondary indexes.
     fn indexes(&self) -> Vec<Index> {
         std::iter::once(Index::Primary)
-            .chain(self.schema.indexes.iter().map(|g| Index::Gsi(g.number)))
+            .chain(self.schema.indexes.iter().map(|g| g.index))
             .collect()
     }
 
-    /// The name of `index` in a report: `table` or its GSI's name.
+    /// The name of `index` in a report: `table` or its index's name.
     fn index_label(&self, index: Index) -> String {
-        match index {
-            Index::Primary => "table".to_owned(),
-            Index::Gsi(n) => self
-                .schema
-                .indexes
-                .iter()
-                .find(|g| g.number == n)
-                .map_or_else(|| format!("GSI{n}"), |g| g.name.clone()),
-        }
+        self.schema
+            .index_name(index)
+            .unwrap_or_else(|| "table".to_owned())
     }
 
     /// The key attribute names of `index`.
     fn key_names(&self, index: Index) -> (String, Option<String>) {
-        match index {
-            Index::Primary => (
-                self.schema.partition_key.clone(),
-                self.schema.sort_key.clone(),
-            ),
-            Index::Gsi(n) => self
-                .schema
-                .indexes
-                .iter()
-                .find(|g| g.number == n)
-                .map_or_else(
-                    || (index.pk_attribute(), None),
-                    |g| (g.partition_key.clone(), g.sort_key.clone()),
-                ),
+        match self.schema.key_attributes(index) {
+            Some((pk, sk)) => (pk.to_owned(), sk.map(str::to_owned)),
+            None => (index.pk_attribute(), None),
         }
     }
 

@@ -136,7 +136,7 @@ impl Event {
                 self.returned_types.insert(kind.clone());
             }
             for gsi in &table.schema.indexes {
-                self.note_partition(Index::Gsi(gsi.number), item.get(&gsi.partition_key));
+                self.note_partition(gsi.index, item.get(&gsi.partition_key));
             }
             self.note_partition(Index::Primary, item.get(&table.schema.partition_key));
             let application = item

@@ -6,7 +6,6 @@ use std::fmt::Write;
 use super::endpoint::{endpoint_kind, EndpointKind};
 use super::record::Event;
 use super::Design;
-use crate::Index;
 
 /// A Markdown table cell: pipes escaped, line breaks as `<br>`.
 fn cell(text: &str) -> String {
@@ -72,7 +71,19 @@ impl Design {
         );
         for index in self.indexes() {
             let (pk, sk) = self.key_names(index);
-            let projection = if index == Index::Primary { "" } else { "ALL" };
+            let projection = match self.schema.index(index) {
+                None => String::new(),
+                Some(found) => {
+                    let included = match found.projection {
+                        crate::IndexProjection::Include(names) => {
+                            format!(" ({})", names.join(", "))
+                        }
+                        _ => String::new(),
+                    };
+                    let local = if found.local { ", local" } else { "" };
+                    format!("{}{included}{local}", found.projection.name())
+                }
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {projection} |",
