@@ -86,8 +86,10 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             ),
         }
     }
-    // `#[dynamo(index = "gsi1")]`: the collection is read from that GSI.
+    // `#[dynamo(index = "gsi1")]`: the collection is read from that GSI; `index = "UserIndex"`:
+    // from that index of the members' table layout.
     let mut gsi: Option<u8> = None;
+    let mut named: Option<String> = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("index") {
@@ -99,10 +101,16 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                     .filter(|n| (1..=20).contains(n))
                 {
                     Some(n) => gsi = Some(n),
+                    None if !value.is_empty() && !value.starts_with("gsi") => {
+                        named = Some(value);
+                    }
                     None => {
                         return Err(syn::Error::new(
                             lit.span(),
-                            format!("unknown index `{value}`: expected `gsi1` to `gsi20`"),
+                            format!(
+                                "unknown index `{value}`: expected `gsi1` to `gsi20`, or the \
+                                 name of an index of the members' table layout"
+                            ),
                         ))
                     }
                 }
@@ -178,12 +186,20 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     // The partition templates in the collection's index must have one shape, or no single key
     // reads them all; every member needs a key there.
     let first = &entities[0];
-    let gsi_number = gsi.unwrap_or(0);
-    let index_name = gsi.map_or_else(|| "the table".to_owned(), |n| format!("GSI{n}"));
-    let index = match gsi {
-        Some(n) => quote!(#q::Option::Some(#q::Index::Gsi(#n))),
-        None => quote!(#q::Option::None),
+    let (index_value, index_name) = match (gsi, &named) {
+        (Some(n), _) => (quote!(#q::Index::Gsi(#n)), format!("GSI{n}")),
+        (None, Some(name)) => (
+            quote!(#q::index_named(<#first as #q::Entity>::SCHEMA.layout, #name)),
+            name.clone(),
+        ),
+        (None, None) => (quote!(#q::Index::Primary), "the table".to_owned()),
     };
+    let index = if gsi.is_some() || named.is_some() {
+        quote!(#q::Option::Some(#index_value))
+    } else {
+        quote!(#q::Option::None)
+    };
+    let collection_index = &index_value;
     let shape_checks = variants.iter().zip(&entities).enumerate().map(|(i, ((variant, ty), entity))| {
         let missing = format!(
             "collection `{name}`: `{variant}` has no key in {index_name}, where the collection \
@@ -197,8 +213,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         let same_shape = (i > 0).then(|| {
             quote_spanned! {ty.span()=>
                 if !#q::same_key_shape(
-                    #q::partition_template(<#first as #q::Entity>::SCHEMA.keys, #gsi_number),
-                    #q::partition_template(<#entity as #q::Entity>::SCHEMA.keys, #gsi_number),
+                    #q::partition_template(<#first as #q::Entity>::SCHEMA.keys, #collection_index),
+                    #q::partition_template(<#entity as #q::Entity>::SCHEMA.keys, #collection_index),
                 ) {
                     ::core::panic!(#message);
                 }
@@ -206,7 +222,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         });
         quote_spanned! {ty.span()=>
             const _: () = {
-                if #q::partition_template(<#entity as #q::Entity>::SCHEMA.keys, #gsi_number).is_empty() {
+                if #q::partition_template(<#entity as #q::Entity>::SCHEMA.keys, #collection_index).is_empty() {
                     ::core::panic!(#missing);
                 }
                 #same_shape

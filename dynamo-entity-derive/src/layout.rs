@@ -248,7 +248,7 @@ fn check(def: &LayoutDef, input: &DeriveInput, errors: &mut Errors) {
             errors.at(index.name.span(), format!("duplicate index name `{name}`"));
         }
         match index.projection.as_ref().map(LitStr::value).as_deref() {
-            None | Some("all" | "keys_only") if !index.include.is_empty() => errors.at(
+            Some("all" | "keys_only") if !index.include.is_empty() => errors.at(
                 index.include[0].span(),
                 "`include` lists the attributes of an INCLUDE projection; remove `projection`, \
                  or set projection = \"include\"",
@@ -273,12 +273,21 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
     let def = layout_def(input, &mut errors);
     check(&def, input, &mut errors);
-    if let Err(e) = errors.finish() {
-        return e.to_compile_error();
-    }
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let q = quote!(::dynamo_entity::__private);
+    if let Err(e) = errors.finish() {
+        // The default layout in its place, so that the entities naming this one do not add a
+        // cascade of errors to the real one.
+        let mut tokens = e.to_compile_error();
+        tokens.extend(quote! {
+            #[automatically_derived]
+            impl #impl_generics #q::TableLayout for #ident #ty_generics #where_clause {
+                const LAYOUT: #q::Layout = #q::Layout::DEFAULT;
+            }
+        });
+        return tokens;
+    }
     let name = ident.to_string();
     let partition_key = def.partition_key.as_ref().unwrap();
     let option = |lit: &Option<LitStr>| match lit {

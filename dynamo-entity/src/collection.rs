@@ -73,16 +73,14 @@ pub fn entity_type_of<'i>(item: &'i Item, attribute: &str) -> Option<&'i str> {
     }
 }
 
-/// The partition key template of `keys` in the base table (`gsi` 0) or GSI `gsi`; empty when
-/// the entity has no key there. Const, for the derive's compile-time checks.
+/// The partition key template of `keys` in `index`; empty when the entity has no key there.
+/// Const, for the derive's compile-time checks.
 #[doc(hidden)]
-pub const fn partition_template(keys: &[crate::KeySchema], gsi: u8) -> &'static str {
+pub const fn partition_template(keys: &[crate::KeySchema], index: Index) -> &'static str {
     let mut i = 0;
     while i < keys.len() {
-        match keys[i].index {
-            Index::Primary if gsi == 0 => return keys[i].pk,
-            Index::Gsi(n) if n == gsi => return keys[i].pk,
-            _ => {}
+        if crate::layout::same_index(keys[i].index, index) {
+            return keys[i].pk;
         }
         i += 1;
     }

@@ -253,7 +253,7 @@ impl Layout {
 }
 
 /// Whether two indexes are the same, in const code.
-const fn same_index(a: Index, b: Index) -> bool {
+pub(crate) const fn same_index(a: Index, b: Index) -> bool {
     match (a, b) {
         (Index::Primary, Index::Primary) => true,
         (Index::Gsi(a), Index::Gsi(b)) | (Index::Lsi(a), Index::Lsi(b)) => a == b,

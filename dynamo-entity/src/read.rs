@@ -101,9 +101,14 @@ pub(crate) fn projection_expression(
         .into_iter()
         .flatten()
         .filter(|name| !name.is_empty() && schema.holds(index, name));
+    // The table's keys, and the index's: an index without the entity-type attribute tells
+    // entities apart by their keys there.
+    let (index_pk, index_sk) = schema.key_attributes(index).unwrap_or_default();
     let extra = [
         Some(schema.partition_key.as_str()),
         schema.sort_key.as_deref(),
+        Some(index_pk).filter(|_| index != Index::Primary),
+        index_sk.filter(|_| index != Index::Primary),
     ];
     for name in attributes
         .iter()
@@ -443,6 +448,11 @@ pub(crate) async fn run_query(
         }
     };
     let filtered = spec.filter.is_some();
+    if spec.projection.is_none() && table.schema.index(index).is_some_and(|i| i.local) {
+        // A local index returns what it holds unless asked for all: DynamoDB fetches the rest
+        // from the table.
+        request = request.select(aws_sdk_dynamodb::types::Select::AllAttributes);
+    }
     if let Some(attributes) = spec.projection {
         let (expression, names) = projection_expression(table, index, attributes, spec.ttl);
         for (placeholder, name) in names {

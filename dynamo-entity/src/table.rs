@@ -194,11 +194,13 @@ impl TableSchema {
         Ok((pk.to_owned(), sk.unwrap_or_default().to_owned()))
     }
 
-    /// Whether `index` holds `attribute`: the table holds every attribute; an index, its keys,
+    /// Whether a read of `index` returns `attribute`: the table holds every attribute, and a
+    /// local index fetches what it does not hold from the table; a global index holds its keys,
     /// the table's, and what its projection names.
     pub(crate) fn holds(&self, index: Index, attribute: &str) -> bool {
         match self.index(index) {
             None => true,
+            Some(found) if found.local => true,
             Some(found) => {
                 attribute == self.partition_key
                     || Some(attribute) == self.sort_key.as_deref()
@@ -259,7 +261,9 @@ impl TableSchema {
         index: Index,
         attributes: Option<&[&str]>,
     ) -> Result<()> {
-        let Some(found) = self.index(index) else {
+        let Some(found) = self.index(index).filter(|i| !i.local) else {
+            // The table, or a local index: DynamoDB fetches from the table what a local index
+            // does not hold (at the cost of reading the table's item too).
             return Ok(());
         };
         let is_key = |name: &str| {
@@ -1097,6 +1101,7 @@ impl Table {
             .set_attribute_definitions(input.attribute_definitions)
             .set_key_schema(input.key_schema)
             .set_global_secondary_indexes(input.global_secondary_indexes)
+            .set_local_secondary_indexes(input.local_secondary_indexes)
             .set_billing_mode(input.billing_mode)
             .send()
             .await

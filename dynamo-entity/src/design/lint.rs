@@ -166,15 +166,25 @@ impl Design {
     /// entity-type attribute's or the TTL attribute's name.
     fn reused_attributes(&self, schema: &EntitySchema, lints: &mut Vec<Lint>) {
         let keys = self.schema.key_attribute_names();
+        // A key attribute that holds exactly one field's value (`#[pk = "<session_token>"]` on
+        // a table keyed by `SessionToken`) is that field, stored once.
+        let bare = |attribute: &crate::AttributeSchema| {
+            let placeholder = format!("<{}>", attribute.field);
+            schema.keys.iter().any(|key| {
+                let (pk, sk) = schema.key_attributes(key.index);
+                (pk == attribute.attribute && key.pk == placeholder)
+                    || (sk == Some(attribute.attribute) && key.sk == Some(placeholder.as_str()))
+            })
+        };
         for attribute in schema.attributes {
             let name = attribute.attribute;
-            let problem = if keys.contains(&name) {
+            let problem = if keys.contains(&name) && !bare(attribute) {
                 Some(format!(
                     "is a key attribute of the table or an index; storing `{}` there changes \
                      where items are indexed",
                     attribute.field
                 ))
-            } else if name == self.schema.type_attribute {
+            } else if name == self.schema.type_attribute && !name.is_empty() {
                 Some("is the entity-type attribute, which tells entity types apart".to_owned())
             } else if self.schema.ttl_attribute.as_deref() == Some(name) && schema.ttl != Some(name)
             {

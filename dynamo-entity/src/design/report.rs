@@ -100,7 +100,11 @@ impl Design {
         let _ = writeln!(
             out,
             "\nEntity-type attribute: {}. TTL attribute: {ttl}. {}\n",
-            code(&self.schema.type_attribute),
+            if self.schema.type_attribute.is_empty() {
+                "none (one entity)".to_owned()
+            } else {
+                code(&self.schema.type_attribute)
+            },
             self.infrastructure.describe()
         );
     }
@@ -121,7 +125,11 @@ impl Design {
         let _ = writeln!(
             out,
             " {} | TTL | unique |\n{separator}---|---|---|",
-            cell(&self.schema.type_attribute)
+            if self.schema.type_attribute.is_empty() {
+                "type".to_owned()
+            } else {
+                cell(&self.schema.type_attribute)
+            }
         );
         for (schema, _) in self.entities() {
             let _ = write!(out, "| {} |", schema.entity_type);
