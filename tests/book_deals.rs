@@ -14,10 +14,10 @@ use dynamo_entity_suite::{fresh_table, item, raw_item, s};
 
 #[derive(TableLayout)]
 #[dynamo(partition_key = "PK", sort_key = "SK")]
-#[dynamo(gsi(name = "GSI1", partition_key = "GSI1PK", sort_key = "GSI1SK"))]
-#[dynamo(gsi(name = "GSI2", partition_key = "GSI2PK", sort_key = "GSI2SK"))]
-#[dynamo(gsi(name = "GSI3", partition_key = "GSI3PK", sort_key = "GSI3SK"))]
-#[dynamo(gsi(name = "UserIndex", partition_key = "UserIndex"))]
+#[dynamo(gsi(GSI1: partition_key = "GSI1PK", sort_key = "GSI1SK"))]
+#[dynamo(gsi(GSI2: partition_key = "GSI2PK", sort_key = "GSI2SK"))]
+#[dynamo(gsi(GSI3: partition_key = "GSI3PK", sort_key = "GSI3SK"))]
+#[dynamo(gsi(UserIndex: partition_key = "UserIndex"))]
 struct BigTimeDeals;
 
 #[derive(Debug, Clone, PartialEq, Entity)]

@@ -12,7 +12,7 @@ use dynamo_entity_suite::{fresh_table, item, raw_item, s};
 
 #[derive(TableLayout)]
 #[dynamo(partition_key = "PK", sort_key = "SK", type_attribute = "Type")]
-#[dynamo(gsi(name = "GSI1", partition_key = "GSI1PK", sort_key = "GSI1SK"))]
+#[dynamo(gsi(GSI1: partition_key = "GSI1PK", sort_key = "GSI1SK"))]
 struct ECommerceTable;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

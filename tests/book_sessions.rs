@@ -12,11 +12,7 @@ use dynamo_entity_suite::{fresh_table, raw_item};
 
 #[derive(TableLayout)]
 #[dynamo(partition_key = "SessionToken", no_type_attribute)]
-#[dynamo(gsi(
-    name = "UserIndex",
-    partition_key = "Username",
-    projection = "keys_only"
-))]
+#[dynamo(gsi(UserIndex: partition_key = "Username", projection = "keys_only"))]
 struct SessionStore;
 
 #[derive(Debug, Clone, PartialEq, Entity)]

@@ -7,15 +7,10 @@ use dynamo_entity_suite::{fresh_table, raw_item, s};
 
 #[derive(TableLayout)]
 #[dynamo(partition_key = "pk", sort_key = "sk", type_attribute = "kind")]
-#[dynamo(lsi(name = "ByPrice", sort_key = "lsi_price", projection = "include", include = ["title"]))]
-#[dynamo(gsi(
-    name = "BySeller",
-    partition_key = "seller_pk",
-    sort_key = "seller_sk",
-    projection = "keys_only"
-))]
-#[dynamo(gsi(name = "ByTag", partition_key = "tag_pk", include = ["title", "price"]))]
-#[dynamo(gsi(name = "ByCode", partition_key = "code", projection = "keys_only"))]
+#[dynamo(lsi(ByPrice: sort_key = "lsi_price", projection = "include", include = ["title"]))]
+#[dynamo(gsi(BySeller: partition_key = "seller_pk", sort_key = "seller_sk", projection = "keys_only"))]
+#[dynamo(gsi(ByTag: partition_key = "tag_pk", include = ["title", "price"]))]
+#[dynamo(gsi(ByCode: partition_key = "code", projection = "keys_only"))]
 struct Shop;
 
 #[derive(Debug, Clone, PartialEq, Entity)]
@@ -84,7 +79,7 @@ fn product(n: u32, price: u32) -> Product {
         title: format!("Product {n}"),
         price,
         seller: "sam".into(),
-        tag: if n % 2 == 0 { "Even" } else { "Odd" }.into(),
+        tag: if n.is_multiple_of(2) { "Even" } else { "Odd" }.into(),
         stock: n * 10,
     }
 }

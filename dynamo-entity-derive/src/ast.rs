@@ -9,8 +9,9 @@ use crate::template::Template;
 pub enum IndexId {
     Primary,
     Gsi(u8),
-    /// An index of the table layout, by name: `#[index(UserIndex, ..)]`.
-    Named(syn::Ident),
+    /// An index of the table layout, by name: `#[index(UserIndex: ..)]`, or
+    /// `#[index("email-index": ..)]` for a name that is no Rust identifier.
+    Named(IndexName),
 }
 
 impl IndexId {
@@ -19,7 +20,7 @@ impl IndexId {
         match self {
             IndexId::Primary => "primary key".to_owned(),
             IndexId::Gsi(n) => format!("gsi{n}"),
-            IndexId::Named(name) => name.to_string(),
+            IndexId::Named(name) => name.text.clone(),
         }
     }
 
@@ -28,8 +29,41 @@ impl IndexId {
         match self {
             IndexId::Primary => String::new(),
             IndexId::Gsi(n) => format!("gsi{n}"),
-            IndexId::Named(name) => snake_case(&syn::ext::IdentExt::unraw(name).to_string()),
+            IndexId::Named(name) => snake_case(&name.text),
         }
+    }
+}
+
+/// An index's name as an entity or layout writes it, and where.
+#[derive(Clone)]
+pub struct IndexName {
+    pub text: String,
+    pub span: Span,
+}
+
+impl PartialEq for IndexName {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for IndexName {}
+
+impl syn::parse::Parse for IndexName {
+    /// `UserIndex` or `"email-index"`.
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(syn::LitStr) {
+            let lit: syn::LitStr = input.parse()?;
+            return Ok(IndexName {
+                text: lit.value(),
+                span: lit.span(),
+            });
+        }
+        let ident: Ident = input.parse()?;
+        Ok(IndexName {
+            text: syn::ext::IdentExt::unraw(&ident).to_string(),
+            span: ident.span(),
+        })
     }
 }
 
@@ -48,7 +82,7 @@ pub fn snake_case(name: &str) -> String {
                 out.push('_');
             }
             out.extend(c.to_lowercase());
-        } else if c == '-' || c == '.' {
+        } else if !c.is_alphanumeric() {
             out.push('_');
         } else {
             out.push(c);

@@ -152,7 +152,7 @@ fn struct_attrs(input: &DeriveInput, errors: &mut Errors) -> StructAttrs {
             };
             if attrs.gsis.iter().any(|d| d.index == def.index) {
                 let which = match &def.index {
-                    IndexId::Named(name) => format!("#[index({name})]"),
+                    IndexId::Named(name) => format!("#[index({})]", name.text),
                     other => format!("#[{}]", other.describe()),
                 };
                 errors.spanned(
@@ -262,10 +262,11 @@ fn index_attr(attr: &Attribute, errors: &mut Errors) -> Option<KeyDef> {
     let named = def.index == IndexId::Primary;
     let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<()> {
         if named {
-            let name: syn::Ident = input.parse().map_err(|e| {
+            let name: ast::IndexName = input.parse().map_err(|e| {
                 syn::Error::new(
                     e.span(),
-                    "name the index of the table layout first: #[index(UserIndex: pk = \"...\")]",
+                    "name the index of the table layout first: #[index(UserIndex: pk = \"...\")], \
+                     or #[index(\"email-index\": ..)] for a name that is no identifier",
                 )
             })?;
             def.index = IndexId::Named(name);

@@ -5,6 +5,7 @@ use quote::quote;
 use syn::spanned::Spanned;
 use syn::{DeriveInput, LitStr};
 
+use crate::ast::IndexName;
 use crate::ctxt::Errors;
 
 const MAX_GSIS: usize = 20;
@@ -12,7 +13,7 @@ const MAX_LSIS: usize = 5;
 
 struct IndexDef {
     local: bool,
-    name: LitStr,
+    name: IndexName,
     partition_key: Option<LitStr>,
     sort_key: Option<LitStr>,
     projection: Option<LitStr>,
@@ -40,61 +41,73 @@ fn set(slot: &mut Option<LitStr>, lit: LitStr, what: &str, errors: &mut Errors) 
     }
 }
 
+/// `gsi(Name: partition_key = "..", sort_key = "..", projection = "..", include = [..])`, or
+/// `lsi(Name: sort_key = "..", ..)`; the name an identifier or a string (`"email-index"`).
+/// The `Name:` form keeps the attribute out of clippy's `duplicated_attributes` (before
+/// rust-clippy#13238's fix), which takes two indexes' equal options for duplicates.
 fn index_def(
     meta: &syn::meta::ParseNestedMeta<'_>,
     local: bool,
     errors: &mut Errors,
 ) -> syn::Result<IndexDef> {
-    let mut name = None;
+    let kind = if local { "lsi" } else { "gsi" };
+    let span = meta.path.span();
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let name: IndexName = content.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("name the index first: #[dynamo({kind}(UserIndex: ..))], or a string for a name that is no identifier"),
+        )
+    })?;
+    content.parse::<syn::Token![:]>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected `:` after the index name, as in #[dynamo({kind}(UserIndex: partition_key = \"..\"))]"),
+        )
+    })?;
     let mut partition_key = None;
     let mut sort_key = None;
     let mut projection = None;
     let mut include = Vec::new();
-    let span = meta.path.span();
-    meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("name") {
-            set(&mut name, inner.value()?.parse()?, "name", errors);
-        } else if inner.path.is_ident("partition_key") {
-            let lit: LitStr = inner.value()?.parse()?;
-            if local {
-                errors.at(
-                    lit.span(),
-                    "a local secondary index has the table's partition key; leave out \
-                     `partition_key`",
-                );
-            }
-            set(&mut partition_key, lit, "partition_key", errors);
-        } else if inner.path.is_ident("sort_key") {
-            set(&mut sort_key, inner.value()?.parse()?, "sort_key", errors);
-        } else if inner.path.is_ident("projection") {
-            set(
-                &mut projection,
-                inner.value()?.parse()?,
-                "projection",
-                errors,
-            );
-        } else if inner.path.is_ident("include") {
-            let value = inner.value()?;
-            let content;
-            syn::bracketed!(content in value);
+    while !content.is_empty() {
+        let key: syn::Ident = content.parse()?;
+        content.parse::<syn::Token![=]>()?;
+        if key == "include" {
+            let list;
+            syn::bracketed!(list in content);
             let names =
-                syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated(&content)?;
+                syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated(&list)?;
             include.extend(names);
         } else {
-            return Err(inner.error(
-                "unknown index option; expected `name`, `partition_key`, `sort_key`, \
-                 `projection` or `include`",
-            ));
+            let lit: LitStr = content.parse()?;
+            let slot = if key == "partition_key" {
+                if local {
+                    errors.at(
+                        lit.span(),
+                        "a local secondary index has the table's partition key; leave out \
+                         `partition_key`",
+                    );
+                }
+                &mut partition_key
+            } else if key == "sort_key" {
+                &mut sort_key
+            } else if key == "projection" {
+                &mut projection
+            } else {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "unknown index option; expected `partition_key`, `sort_key`, `projection` \
+                     or `include`",
+                ));
+            };
+            set(slot, lit, &key.to_string(), errors);
         }
-        Ok(())
-    })?;
-    let kind = if local { "lsi" } else { "gsi" };
-    let Some(name) = name else {
-        return Err(syn::Error::new(
-            span,
-            format!("a {kind} needs a name: #[dynamo({kind}(name = \"..\", ..))]"),
-        ));
-    };
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<syn::Token![,]>()?;
+    }
     if !local && partition_key.is_none() {
         errors.at(
             span,
@@ -234,18 +247,18 @@ fn check(def: &LayoutDef, input: &DeriveInput, errors: &mut Errors) {
         }
     }
     for (i, index) in def.indexes.iter().enumerate() {
-        let name = index.name.value();
+        let name = index.name.text.clone();
         if !valid_index_name(&name) {
             errors.at(
-                index.name.span(),
+                index.name.span,
                 format!(
                     "`{name}` is not a DynamoDB index name: 3 to 255 letters, digits, `_`, `-` \
                      or `.`"
                 ),
             );
         }
-        if def.indexes[..i].iter().any(|o| o.name.value() == name) {
-            errors.at(index.name.span(), format!("duplicate index name `{name}`"));
+        if def.indexes[..i].iter().any(|o| o.name.text == name) {
+            errors.at(index.name.span, format!("duplicate index name `{name}`"));
         }
         match index.projection.as_ref().map(LitStr::value).as_deref() {
             Some("all" | "keys_only") if !index.include.is_empty() => errors.at(
@@ -311,7 +324,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             let n = gsis;
             quote!(#q::Index::Gsi(#n))
         };
-        let name = &index.name;
+        let name = &index.name.text;
         let index_pk = match &index.partition_key {
             Some(lit) => quote!(#lit),
             None => quote!(#partition_key),

@@ -15,7 +15,7 @@
 //! /// each user's sessions that holds keys only.
 //! #[derive(TableLayout)]
 //! #[dynamo(partition_key = "SessionToken")]
-//! #[dynamo(gsi(name = "UserIndex", partition_key = "Username", projection = "keys_only"))]
+//! #[dynamo(gsi(UserIndex: partition_key = "Username", projection = "keys_only"))]
 //! struct SessionStore;
 //!
 //! #[derive(Entity)]
@@ -285,7 +285,7 @@ pub const fn index_named(layout: &Layout, name: &str) -> Index {
         Some(found) => found.index,
         None => panic!(
             "the entity's #[index(..)] names an index that its table layout does not declare; \
-             declare it on the layout with #[dynamo(gsi(name = \"..\", partition_key = \"..\"))] \
+             declare it on the layout with #[dynamo(gsi(Name: partition_key = \"..\"))] \
              or #[dynamo(lsi(..))]"
         ),
     }

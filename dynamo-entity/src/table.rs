@@ -133,8 +133,8 @@ impl TableSchema {
     ///
     /// #[derive(TableLayout)]
     /// #[dynamo(partition_key = "PK", sort_key = "SK")]
-    /// #[dynamo(gsi(name = "GSI1", partition_key = "GSI1PK", sort_key = "GSI1SK"))]
-    /// #[dynamo(lsi(name = "ByDate", sort_key = "CreatedAt", projection = "keys_only"))]
+    /// #[dynamo(gsi(GSI1: partition_key = "GSI1PK", sort_key = "GSI1SK"))]
+    /// #[dynamo(lsi(ByDate: sort_key = "CreatedAt", projection = "keys_only"))]
     /// struct Shop;
     ///
     /// let schema = TableSchema::of::<Shop>();

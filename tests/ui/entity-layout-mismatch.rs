@@ -2,7 +2,7 @@ use dynamo_entity::{Entity, TableLayout};
 
 #[derive(TableLayout)]
 #[dynamo(partition_key = "SessionToken")]
-#[dynamo(gsi(name = "UserIndex", partition_key = "Username"))]
+#[dynamo(gsi(UserIndex: partition_key = "Username"))]
 struct SessionStore;
 
 // The layout has no index of this name.

@@ -6,15 +6,15 @@ struct NoPartitionKey;
 
 #[derive(TableLayout)]
 #[dynamo(partition_key = "PK")]
-#[dynamo(lsi(name = "ByDate", sort_key = "CreatedAt"))]
+#[dynamo(lsi(ByDate: sort_key = "CreatedAt"))]
 struct LocalIndexWithoutTableSortKey;
 
 #[derive(TableLayout)]
 #[dynamo(partition_key = "PK", sort_key = "SK")]
-#[dynamo(gsi(name = "GSI1", partition_key = "GSI1PK", projection = "keys"))]
-#[dynamo(gsi(name = "GSI1", partition_key = "GSI2PK", include = ["Title"], projection = "keys_only"))]
-#[dynamo(gsi(name = "by owner", partition_key = "Type"))]
-#[dynamo(gsi(name = "NoKey"))]
+#[dynamo(gsi(GSI1: partition_key = "GSI1PK", projection = "keys"))]
+#[dynamo(gsi(GSI1: partition_key = "GSI2PK", include = ["Title"], projection = "keys_only"))]
+#[dynamo(gsi("by owner": partition_key = "Type"))]
+#[dynamo(gsi(NoKey:))]
 struct BadIndexes;
 
 #[derive(TableLayout)]

@@ -116,8 +116,8 @@ impl<'c, 'a> Index<'c, 'a> {
         match &self.id {
             IndexId::Named(name) => {
                 let layout = &self.layout;
-                let text = syn::ext::IdentExt::unraw(name).to_string();
-                quote_spanned!(name.span()=> __dynamo::index_named(&#layout, #text))
+                let text = &name.text;
+                quote_spanned!(name.span=> __dynamo::index_named(&#layout, #text))
             }
             _ => self.index_path(),
         }
