@@ -62,6 +62,10 @@
 //! | `#[gsi1(pk = "...", sk = "...")]` … `#[gsi20(..)]` | a global secondary index's templates (`sk` optional) |
 //! | `#[dynamo(entity_type = "Pet")]` | the entity-type attribute's value (default: the struct name) |
 //! | `#[dynamo(constant_pk)]` | allow a partition key with no placeholder: every item in one partition |
+//! | `#[dynamo(table = Layout)]` | the table layout (`#[derive(TableLayout)]`, see [`layout`]): key attribute, index and type attribute names |
+//! | `#[index(Name: pk = "...", sk = "...")]` | the keys in an index of the layout, by name (no `pk`: a local index) |
+//! | `#[dynamo(computed(part: Type, from(field, ..)))]` | a placeholder `<part>` computed by the method `part(&self)` |
+//! | `when(method, from(field, ..))` in an index | the item is in the index only while `self.method()` is true |
 //!
 //! On a field:
 //!
@@ -74,8 +78,9 @@
 //! Templates are literal text with `<field>` placeholders; `#` is the delimiter. Two placeholders
 //! must be separated by a literal that contains `#`, so that every key splits back into its
 //! values one way only. Placeholder values are encoded by [`KeyValue`] (see [`key`] for the
-//! order-preserving encodings); `Option` fields may appear only in GSI keys, where `None` leaves
-//! the item out of that index (a sparse index).
+//! order-preserving encodings), or in a format given after the name, `<brand:upper>`,
+//! `<number:7>`, `<created_at:date>` (see [`format`](mod@format)); `Option` fields may appear only in GSI
+//! keys, where `None` leaves the item out of that index (a sparse index).
 //!
 //! ## Items
 //!
