@@ -108,6 +108,8 @@ pub struct KeyDef {
     /// `when(method, from(fields..))`: the item is in the index only when the method says so;
     /// the fields are what the method reads.
     pub when: Option<(Ident, Vec<Ident>)>,
+    /// `pk = [field, ..], sk = [field, ..]`: a multi-attribute key, the fields in order.
+    pub multi: Option<(Vec<Ident>, Vec<Ident>)>,
     pub pk: Option<TemplateAttr>,
     pub sk: Option<TemplateAttr>,
 }
@@ -181,6 +183,8 @@ pub struct Container<'a> {
     pub primary: Option<KeyDef>,
     /// In ascending index order.
     pub gsis: Vec<KeyDef>,
+    /// The keys in multi-attribute indexes (`multi` set, no templates).
+    pub multi_keys: Vec<KeyDef>,
     pub fields: Vec<Field<'a>>,
     /// The computed key parts: values of methods, usable as placeholders.
     pub computed: Vec<Field<'a>>,

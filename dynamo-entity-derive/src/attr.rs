@@ -248,6 +248,7 @@ fn index_attr(attr: &Attribute, errors: &mut Errors) -> Option<KeyDef> {
         index: IndexId::Primary,
         pk_copied: false,
         when: None,
+        multi: None,
         tokens: attr.to_token_stream(),
         pk: None,
         sk: None,
@@ -314,6 +315,35 @@ fn index_attr(attr: &Attribute, errors: &mut Errors) -> Option<KeyDef> {
                 ));
             };
             input.parse::<syn::Token![=]>()?;
+            if input.peek(syn::token::Bracket) {
+                // A multi-attribute key: the fields, in the index's order.
+                let list;
+                syn::bracketed!(list in input);
+                let fields =
+                    syn::punctuated::Punctuated::<Ident, syn::Token![,]>::parse_terminated(&list)?;
+                if !matches!(def.index, IndexId::Named(_)) {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "a multi-attribute key is declared in a table layout; name its index: \
+                         #[index(Name: pk = [field, ..])]",
+                    ));
+                }
+                let multi = def.multi.get_or_insert_with(Default::default);
+                let slot = if role == "pk" {
+                    &mut multi.0
+                } else {
+                    &mut multi.1
+                };
+                if !slot.is_empty() {
+                    errors.at(key.span(), format!("duplicate `{role}` in `#[{which}]`"));
+                }
+                slot.extend(fields);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<syn::Token![,]>()?;
+                continue;
+            }
             let lit: LitStr = input.parse()?;
             let at = lit.clone();
             let template = template_attr(lit, errors);
@@ -496,6 +526,7 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
             index: IndexId::Primary,
             pk_copied: false,
             when: None,
+            multi: None,
             tokens: attrs.pk_tokens.unwrap_or_else(|| pk.lit.to_token_stream()),
             pk: Some(pk),
             sk: attrs.sk,
@@ -513,7 +544,8 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
         }
     };
 
-    let mut gsis = attrs.gsis;
+    let (multi_keys, mut gsis): (Vec<KeyDef>, Vec<KeyDef>) =
+        attrs.gsis.into_iter().partition(|def| def.multi.is_some());
     // Numbered GSIs in ascending order, then named indexes as written.
     gsis.sort_by_key(|def| match def.index {
         IndexId::Gsi(n) => (0, n),
@@ -565,6 +597,7 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
         ident: &input.ident,
         layout: attrs.table,
         computed,
+        multi_keys,
         entity_type: attrs
             .entity_type
             .map_or_else(|| input.ident.to_string(), |lit| lit.value()),

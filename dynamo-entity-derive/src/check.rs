@@ -22,6 +22,7 @@ pub fn check(cont: &Container<'_>, errors: &mut Errors) {
     }
     constant_pk_is_needed(cont, errors);
     inputs_are_stored_fields(cont, errors);
+    multi_attribute_keys_fit(cont, errors);
     attribute_names_are_free(cont, errors);
     roles_fit(cont, errors);
     unique_fields_fit(cont, errors);
@@ -80,6 +81,68 @@ fn partition_key_is_not_constant(cont: &Container<'_>, def: &KeyDef, errors: &mu
                 cont.ident
             ),
         );
+    }
+}
+
+/// A multi-attribute key lists 1 to 4 stored fields for its partition key, up to 4 for its
+/// sort key, each once, and no template.
+fn multi_attribute_keys_fit(cont: &Container<'_>, errors: &mut Errors) {
+    for def in &cont.multi_keys {
+        let Some((partition, sort)) = &def.multi else {
+            continue;
+        };
+        let which = def.index.describe();
+        if def.pk.is_some() || def.sk.is_some() {
+            errors.spanned(
+                &def.tokens,
+                format!("`#[index({which})]` mixes a template and a list of fields; a multi-attribute key lists fields for both keys"),
+            );
+        }
+        if def.when.is_some() {
+            errors.spanned(
+                &def.tokens,
+                format!("`#[index({which})]` has a multi-attribute key, which is sparse already: an item without one of its attributes is not in the index"),
+            );
+        }
+        for (role, list, min) in [("pk", partition, 1), ("sk", sort, 0)] {
+            if list.len() < min || list.len() > 4 {
+                errors.spanned(
+                    &def.tokens,
+                    format!(
+                        "the {role} of `#[index({which})]` lists {} fields; a multi-attribute key \
+                         has {min} to 4",
+                        list.len()
+                    ),
+                );
+            }
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for ident in partition.iter().chain(sort) {
+            let name = syn::ext::IdentExt::unraw(ident).to_string();
+            match cont.fields.iter().find(|f| f.name == name) {
+                Some(field) if field.skip => errors.at(
+                    ident.span(),
+                    format!(
+                        "`{name}` is not stored (#[dynamo(skip)]), so it cannot be a key attribute"
+                    ),
+                ),
+                Some(_) => {}
+                None => errors.at(
+                    ident.span(),
+                    format!(
+                        "unknown field `{name}` in `#[index({which})]`{}",
+                        did_you_mean(&name, cont.fields.iter().map(|f| f.name.as_str()))
+                    ),
+                ),
+            }
+            if seen.contains(&name) {
+                errors.at(
+                    ident.span(),
+                    format!("`{name}` is listed twice in `#[index({which})]`"),
+                );
+            }
+            seen.push(name);
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod fields;
 mod keys;
+mod multi;
 mod sort_key;
 
 use proc_macro2::TokenStream;
@@ -64,6 +65,7 @@ fn fallback(input: &DeriveInput) -> TokenStream {
                     created_at: ::dynamo_entity::__private::Option::None,
                     updated_at: ::dynamo_entity::__private::Option::None,
                     keys: &[],
+                    multi_keys: &[],
                     attributes: &[],
                 };
             fn key(&self) -> ::dynamo_entity::__private::Result<
@@ -145,6 +147,7 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
     let ttl = role(Role::Ttl);
     let created_at = role(Role::CreatedAt);
     let updated_at = role(Role::UpdatedAt);
+    let multi_keys = multi::schema(cont);
     quote! {
         __dynamo::EntitySchema {
             entity_type: #entity,
@@ -156,6 +159,7 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
             created_at: #created_at,
             updated_at: #updated_at,
             keys: &[#(#keys),*],
+            multi_keys: #multi_keys,
             attributes: &[#(#attributes),*],
         }
     }
@@ -191,6 +195,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
     let layout = layout_expr(cont);
     let checks = layout_checks(cont, &indexes);
     let format_checks = format_checks(cont);
+    let (multi_inherent, multi_items) = multi::expand(cont, vis);
     let stored: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.skip).collect();
     let capacity = 1 + 2 * indexes.len() + stored.len();
     let puts = stored.iter().map(|f| {
@@ -263,6 +268,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
         impl #ident {
             #(#constants)*
             #(#builders)*
+            #multi_inherent
         }
 
         #[automatically_derived]
@@ -335,6 +341,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
 
         #checks
         #format_checks
+        #multi_items
         #typed_fields
         #(#sort_key_queries)*
     }

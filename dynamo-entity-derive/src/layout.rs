@@ -16,6 +16,9 @@ struct IndexDef {
     name: IndexName,
     partition_key: Option<LitStr>,
     sort_key: Option<LitStr>,
+    /// `partition_key = ["A", "B"]`: a multi-attribute key (then `sort_keys` too, if any).
+    partition_keys: Vec<LitStr>,
+    sort_keys: Vec<LitStr>,
     projection: Option<LitStr>,
     include: Vec<LitStr>,
     span: Span,
@@ -70,10 +73,33 @@ fn index_def(
     let mut sort_key = None;
     let mut projection = None;
     let mut include = Vec::new();
+    let (mut partition_keys, mut sort_keys): (Vec<LitStr>, Vec<LitStr>) = (Vec::new(), Vec::new());
+    let mut multi_span = None;
     while !content.is_empty() {
         let key: syn::Ident = content.parse()?;
         content.parse::<syn::Token![=]>()?;
-        if key == "include" {
+        if (key == "partition_key" || key == "sort_key") && content.peek(syn::token::Bracket) {
+            let list;
+            syn::bracketed!(list in content);
+            let names =
+                syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated(&list)?;
+            multi_span.get_or_insert(key.span());
+            if names.is_empty() || names.len() > 4 {
+                errors.at(
+                    key.span(),
+                    format!(
+                        "a multi-attribute {key} has 1 to 4 attributes, not {}",
+                        names.len()
+                    ),
+                );
+            }
+            let slot = if key == "partition_key" {
+                &mut partition_keys
+            } else {
+                &mut sort_keys
+            };
+            slot.extend(names);
+        } else if key == "include" {
             let list;
             syn::bracketed!(list in content);
             let names =
@@ -108,7 +134,18 @@ fn index_def(
         }
         content.parse::<syn::Token![,]>()?;
     }
-    if !local && partition_key.is_none() {
+    if let Some(at) = multi_span {
+        if local {
+            errors.at(
+                at,
+                "a local secondary index cannot have a multi-attribute key",
+            );
+        }
+        // One attribute written as a string is a list of one.
+        partition_keys.extend(partition_key.take());
+        sort_keys.extend(sort_key.take());
+    }
+    if !local && partition_key.is_none() && partition_keys.is_empty() {
         errors.at(
             span,
             "a global secondary index needs a partition key: add partition_key = \"..\"",
@@ -126,6 +163,8 @@ fn index_def(
         name,
         partition_key,
         sort_key,
+        partition_keys,
+        sort_keys,
         projection,
         include,
         span,
@@ -234,9 +273,14 @@ fn check(def: &LayoutDef, input: &DeriveInput, errors: &mut Errors) {
                 .iter()
                 .flat_map(|i| [&i.partition_key, &i.sort_key]),
         )
-        .flatten();
+        .flatten()
+        .chain(
+            def.indexes
+                .iter()
+                .flat_map(|i| i.partition_keys.iter().chain(&i.sort_keys)),
+        );
     for key in keys {
-        if key.value() == type_attribute {
+        if def.no_type_attribute.is_none() && key.value() == type_attribute {
             errors.at(
                 key.span(),
                 format!(
@@ -325,10 +369,13 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             quote!(#q::Index::Gsi(#n))
         };
         let name = &index.name.text;
-        let index_pk = match &index.partition_key {
-            Some(lit) => quote!(#lit),
-            None => quote!(#partition_key),
+        let index_pk = match (&index.partition_key, index.partition_keys.is_empty()) {
+            (Some(lit), _) => quote!(#lit),
+            (None, false) => quote!(""),
+            (None, true) => quote!(#partition_key),
         };
+        let partition_keys = &index.partition_keys;
+        let sort_keys = &index.sort_keys;
         let index_sk = option(&index.sort_key);
         let include = &index.include;
         let projection = match index.projection.as_ref().map(LitStr::value).as_deref() {
@@ -343,6 +390,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                 partition_key: #index_pk,
                 sort_key: #index_sk,
                 projection: #projection,
+                partition_keys: &[#(#partition_keys),*],
+                sort_keys: &[#(#sort_keys),*],
             }
         }
     });

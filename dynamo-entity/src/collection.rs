@@ -126,6 +126,7 @@ impl Table {
             index: query.index(),
             pk: query.partition_key().to_owned(),
             sk: query.range().cloned().unwrap_or(SortKeyCondition::Any),
+            parts: query.key_parts().to_vec(),
             paging: Paging::default(),
             descending: false,
             consistent: false,
@@ -237,6 +238,8 @@ pub struct CollectionRequest<'t, C> {
     table: &'t Table,
     index: Index,
     pk: String,
+    /// For a multi-attribute index: the key condition.
+    parts: Vec<crate::multikey::KeyPart>,
     sk: SortKeyCondition,
     paging: Paging,
     descending: bool,
@@ -330,6 +333,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
             filter: None,
             ttl: self.table.schema.ttl_attribute.as_deref(),
             projection: attributes.as_deref(),
+            parts: &self.parts,
         };
         let (raw, last_key) = run_query(self.table, spec).await?;
         let mut items = Vec::with_capacity(raw.len());

@@ -62,6 +62,8 @@ pub struct EntitySchema {
     pub updated_at: Option<&'static str>,
     /// The key templates: the primary key first, then each GSI in ascending order.
     pub keys: &'static [KeySchema],
+    /// The keys in multi-attribute indexes: fields, not templates.
+    pub multi_keys: &'static [crate::multikey::MultiKeySchema],
     /// The application attributes, in field order (skipped fields are absent).
     pub attributes: &'static [AttributeSchema],
 }

@@ -89,6 +89,18 @@ pub struct IndexLayout {
     pub sort_key: Option<&'static str>,
     /// Which attributes it holds.
     pub projection: IndexProjection,
+    /// For a multi-attribute key: the partition key's attributes, in order (then
+    /// `partition_key` is empty and `sort_key` `None`); empty otherwise.
+    pub partition_keys: &'static [&'static str],
+    /// For a multi-attribute key: the sort key's attributes, in order.
+    pub sort_keys: &'static [&'static str],
+}
+
+impl IndexLayout {
+    /// Whether the index is keyed by several of the items' own attributes.
+    pub const fn is_multi_attribute(&self) -> bool {
+        !self.partition_keys.is_empty()
+    }
 }
 
 /// Which attributes an index holds besides the keys (the table's and its own).
@@ -178,6 +190,8 @@ impl Layout {
                     partition_key: pk,
                     sort_key: Some(sk),
                     projection: IndexProjection::All,
+                    partition_keys: &[],
+                    sort_keys: &[],
                 })
             }
             _ => {
@@ -245,10 +259,40 @@ impl Layout {
     pub fn is_key_attribute(&self, attribute: &str) -> bool {
         self.partition_key == attribute
             || self.sort_key == Some(attribute)
-            || self
-                .indexes
-                .iter()
-                .any(|i| i.partition_key == attribute || i.sort_key == Some(attribute))
+            || self.indexes.iter().any(|i| {
+                i.partition_key == attribute
+                    || i.sort_key == Some(attribute)
+                    || i.partition_keys.contains(&attribute)
+                    || i.sort_keys.contains(&attribute)
+            })
+    }
+
+    /// Checks an entity's multi-attribute key against the layout, at compile time: the index
+    /// is a multi-attribute one, and the entity's fields are stored under its attributes, in
+    /// order.
+    #[doc(hidden)]
+    pub const fn check_multi_key(&self, key: &crate::multikey::MultiKeySchema) {
+        let found = match self.index(key.index) {
+            Some(found) => found,
+            None => {
+                panic!("the entity has a key in an index that its table layout does not declare")
+            }
+        };
+        if !found.is_multi_attribute() {
+            panic!(
+                "the entity lists fields for an index that its layout keys by a single \
+                 attribute; write a template (pk = \"..\"), or declare the index with \
+                 partition_key = [..]"
+            );
+        }
+        if !same_fields(found.partition_keys, key.partition)
+            || !same_fields(found.sort_keys, key.sort)
+        {
+            panic!(
+                "the fields of the entity's multi-attribute key are not stored under the \
+                 index's attributes, in the layout's order; rename them to match"
+            );
+        }
     }
 }
 
@@ -259,6 +303,21 @@ pub(crate) const fn same_index(a: Index, b: Index) -> bool {
         (Index::Gsi(a), Index::Gsi(b)) | (Index::Lsi(a), Index::Lsi(b)) => a == b,
         _ => false,
     }
+}
+
+/// Whether `fields` are stored under `attributes`, in order, in const code.
+const fn same_fields(attributes: &[&str], fields: &[crate::multikey::KeyField]) -> bool {
+    if attributes.len() != fields.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < attributes.len() {
+        if !same(attributes[i], fields[i].attribute) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Whether two strings are equal, in const code.
@@ -437,6 +496,8 @@ mod tests {
                 partition_key: "GSI1PK",
                 sort_key: Some("GSI1SK"),
                 projection: IndexProjection::All,
+                partition_keys: &[],
+                sort_keys: &[],
             },
             IndexLayout {
                 index: Index::Gsi(2),
@@ -444,6 +505,8 @@ mod tests {
                 partition_key: "UserIndex",
                 sort_key: None,
                 projection: IndexProjection::KeysOnly,
+                partition_keys: &[],
+                sort_keys: &[],
             },
             IndexLayout {
                 index: Index::Lsi(1),
@@ -451,6 +514,8 @@ mod tests {
                 partition_key: "PK",
                 sort_key: Some("LSI1SK"),
                 projection: IndexProjection::Include(&["Title"]),
+                partition_keys: &[],
+                sort_keys: &[],
             },
         ],
         declared: true,

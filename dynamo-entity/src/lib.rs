@@ -66,6 +66,7 @@
 //! | `#[index(Name: pk = "...", sk = "...")]` | the keys in an index of the layout, by name (no `pk`: a local index) |
 //! | `#[dynamo(computed(part: Type, from(field, ..)))]` | a placeholder `<part>` computed by the method `part(&self)` |
 //! | `when(method, from(field, ..))` in an index | the item is in the index only while `self.method()` is true |
+//! | `#[index(Name: pk = [field, ..], sk = [field, ..])]` | a multi-attribute key (see [`multikey`]) |
 //!
 //! On a field:
 //!
@@ -169,6 +170,7 @@ pub mod key;
 mod keyspace;
 pub mod layout;
 mod limits;
+pub mod multikey;
 mod projection;
 mod range;
 mod read;
@@ -271,6 +273,10 @@ pub mod __private {
     pub use crate::layout::{
         check_entity_attributes, check_entity_key, index_named, key_names, DefaultLayout,
         IndexLayout, IndexProjection, Layout, TableLayout,
+    };
+    pub use crate::multikey::{
+        AttributeArg, KeyAttribute, KeyAttributeType, KeyField, KeyPart, MultiKeySchema,
+        MultiKeyStage,
     };
 
     /// Whether `attribute` is the entity's TTL attribute `ttl`, in const code.

@@ -183,6 +183,9 @@ pub struct Query<E> {
     /// Whether the sort key condition was asked for (a range), rather than the entity's
     /// default prefix: a collection query keeps only an asked-for one.
     ranged: bool,
+    /// For a multi-attribute index: the key condition, attribute by attribute (`pk` then
+    /// describes it).
+    parts: Vec<crate::multikey::KeyPart>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -194,6 +197,7 @@ impl<E> Clone for Query<E> {
             pk: self.pk.clone(),
             sk: self.sk.clone(),
             ranged: self.ranged,
+            parts: self.parts.clone(),
             entity: PhantomData,
         }
     }
@@ -229,8 +233,43 @@ impl<E: Entity> Query<E> {
             pk,
             sk,
             ranged: false,
+            parts: Vec::new(),
             entity: PhantomData,
         }
+    }
+
+    /// Used by generated code: a query of a multi-attribute index, its partition attributes
+    /// given.
+    #[doc(hidden)]
+    pub fn __multi(index: Index, partition: Vec<crate::multikey::KeyPart>) -> Self {
+        let mut query = Query {
+            index,
+            pk: String::new(),
+            sk: SortKeyCondition::Any,
+            ranged: false,
+            parts: Vec::new(),
+            entity: PhantomData,
+        };
+        for part in partition {
+            query.__push_part(part);
+        }
+        query
+    }
+
+    /// Used by generated code: one more attribute of a multi-attribute key condition.
+    #[doc(hidden)]
+    pub fn __push_part(&mut self, part: crate::multikey::KeyPart) {
+        if !self.pk.is_empty() {
+            self.pk.push_str(" AND ");
+        }
+        self.pk.push_str(&part.describe());
+        self.parts.push(part);
+    }
+
+    /// The key condition of a multi-attribute index, attribute by attribute (empty for an
+    /// index keyed by key templates).
+    pub fn key_parts(&self) -> &[crate::multikey::KeyPart] {
+        &self.parts
     }
 
     /// Reads only the items whose sort keys meet `condition`, given as key text: for sort keys
@@ -399,6 +438,8 @@ pub(crate) struct QuerySpec<'q> {
     pub ttl: Option<&'q str>,
     /// For a projected read: the attributes to read (`ProjectionExpression`).
     pub projection: Option<&'q [&'static str]>,
+    /// For a multi-attribute index: the key condition, in place of `pk` and `sk`.
+    pub parts: &'q [crate::multikey::KeyPart],
 }
 
 /// Sends one Query: the live items (expired ones dropped) and the key to continue from.
@@ -407,7 +448,6 @@ pub(crate) async fn run_query(
     spec: QuerySpec<'_>,
 ) -> Result<(Vec<Item>, Option<Item>)> {
     let index = spec.index;
-    let (pk_name, sk_name) = table.schema.query_attributes(index)?;
     let index_name = table.schema.index_name(index);
     table
         .schema
@@ -418,8 +458,6 @@ pub(crate) async fn run_query(
         .query()
         .table_name(&table.name)
         .set_index_name(index_name.clone())
-        .expression_attribute_names("#pk", pk_name)
-        .expression_attribute_values(":pk", s(spec.pk))
         .scan_index_forward(!spec.descending)
         .consistent_read(spec.consistent)
         .set_limit(spec.limit)
@@ -435,9 +473,34 @@ pub(crate) async fn run_query(
         SortKeyCondition::Ge(v) => Some(("#sk >= :sk", v, None)),
     };
     request = match sk_expression {
-        None => request.key_condition_expression("#pk = :pk"),
+        _ if !spec.parts.is_empty() => {
+            let (mut names, mut values) = (Vec::new(), Vec::new());
+            let condition: Vec<String> = spec
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(n, part)| part.render(n, &mut names, &mut values))
+                .collect();
+            for (placeholder, name) in names {
+                request = request.expression_attribute_names(placeholder, name);
+            }
+            for (placeholder, value) in values {
+                request = request.expression_attribute_values(placeholder, value);
+            }
+            request.key_condition_expression(condition.join(" AND "))
+        }
+        None => {
+            let (pk_name, _) = table.schema.query_attributes(index)?;
+            request
+                .expression_attribute_names("#pk", pk_name)
+                .expression_attribute_values(":pk", s(spec.pk))
+                .key_condition_expression("#pk = :pk")
+        }
         Some((expression, value, high)) => {
+            let (pk_name, sk_name) = table.schema.query_attributes(index)?;
             let mut request = request
+                .expression_attribute_names("#pk", pk_name)
+                .expression_attribute_values(":pk", s(spec.pk))
                 .key_condition_expression(format!("#pk = :pk AND {expression}"))
                 .expression_attribute_names("#sk", sk_name)
                 .expression_attribute_values(":sk", s(value));
@@ -480,6 +543,10 @@ pub(crate) async fn run_query(
         event.index = index;
         event.target("Query", index, Some(spec.pk.to_owned()));
         event.sort_condition = crate::design::describe_sort(spec.sk);
+        if !spec.parts.is_empty() {
+            let parts: Vec<String> = spec.parts.iter().map(|p| p.template()).collect();
+            event.multi_condition = Some(parts.join(" AND "));
+        }
         event.filtered = filtered;
         if let Some(output) = output {
             event.returned = output.count.max(0) as u64;
@@ -614,6 +681,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             filter,
             ttl: E::SCHEMA.ttl,
             projection,
+            parts: &self.query.parts,
         };
         let (mut items, last_key) = run_query(self.table, spec).await?;
         if typed_by_key {

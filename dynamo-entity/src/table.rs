@@ -64,6 +64,8 @@ pub struct TableSchema {
     /// The layout the entities share.
     #[serde(skip)]
     pub(crate) layout: &'static Layout,
+    /// The types of multi-attribute key attributes, as the entities' fields give them.
+    pub key_types: Vec<(String, crate::multikey::KeyAttributeType)>,
 }
 
 /// One secondary index, global or local.
@@ -82,6 +84,11 @@ pub struct IndexSchema {
     pub sort_key: Option<String>,
     /// Which attributes it holds.
     pub projection: IndexProjection,
+    /// For a multi-attribute key: the partition key's attributes, in order (`partition_key` is
+    /// then empty); empty otherwise.
+    pub partition_keys: Vec<String>,
+    /// For a multi-attribute key: the sort key's attributes, in order.
+    pub sort_keys: Vec<String>,
 }
 
 /// The former name of [`IndexSchema`].
@@ -97,6 +104,12 @@ impl IndexSchema {
             partition_key: layout.partition_key.to_owned(),
             sort_key: layout.sort_key.map(str::to_owned),
             projection: layout.projection,
+            partition_keys: layout
+                .partition_keys
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            sort_keys: layout.sort_keys.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 }
@@ -121,6 +134,7 @@ impl TableSchema {
             schemas: Vec::new(),
             domains: Vec::new(),
             layout: &Layout::DEFAULT,
+            key_types: Vec::new(),
         }
     }
 
@@ -206,6 +220,8 @@ impl TableSchema {
                     || Some(attribute) == self.sort_key.as_deref()
                     || attribute == found.partition_key
                     || Some(attribute) == found.sort_key.as_deref()
+                    || found.partition_keys.iter().any(|k| k == attribute)
+                    || found.sort_keys.iter().any(|k| k == attribute)
                     || found.projection.holds(attribute)
             }
         }
@@ -271,6 +287,8 @@ impl TableSchema {
                 || Some(name) == self.sort_key.as_deref()
                 || name == found.partition_key
                 || Some(name) == found.sort_key.as_deref()
+                || found.partition_keys.iter().any(|k| k == name)
+                || found.sort_keys.iter().any(|k| k == name)
         };
         let missing: Vec<&str> = match attributes {
             None if found.projection == IndexProjection::All => return Ok(()),
@@ -441,6 +459,37 @@ impl TableSchema {
         }
         if self.layout.declared {
             self.check_declared_keys(&schema)?;
+        } else if let Some(key) = schema.multi_keys.first() {
+            return Err(Error::Schema(format!(
+                "{} has a multi-attribute key in {}, which needs a declared table layout",
+                schema.entity_type,
+                key.index.describe()
+            )));
+        }
+        for key in schema.multi_keys {
+            for field in key.partition.iter().chain(key.sort) {
+                match self
+                    .key_types
+                    .iter()
+                    .find(|(name, _)| name == field.attribute)
+                {
+                    Some((_, kind)) if *kind != field.kind => {
+                        return Err(Error::Schema(format!(
+                            "{}.{} is stored as {}, but the entities before it store the key \
+                             attribute `{}` as {}",
+                            schema.entity_type,
+                            field.field,
+                            field.kind.name(),
+                            field.attribute,
+                            kind.name()
+                        )))
+                    }
+                    Some(_) => {}
+                    None => self
+                        .key_types
+                        .push((field.attribute.to_owned(), field.kind)),
+                }
+            }
         }
 
         let inferred = !self.layout.declared;
@@ -479,6 +528,8 @@ impl TableSchema {
                                 partition_key: index.pk_attribute(),
                                 sort_key: sk,
                                 projection: IndexProjection::All,
+                                partition_keys: Vec::new(),
+                                sort_keys: Vec::new(),
                             });
                             self.indexes.sort_by_key(|g| g.index);
                         }
@@ -635,10 +686,28 @@ impl TableSchema {
     /// The `CreateTable` request for this schema: on-demand billing, every index with the
     /// projection its layout declares (all attributes in the default layout).
     pub fn create_table_input(&self, table_name: &str) -> Result<CreateTableInput> {
+        // Templated keys are strings; a multi-attribute key's attributes have their fields'
+        // types.
+        let multi_attributes: Vec<&str> = self
+            .indexes
+            .iter()
+            .flat_map(|i| i.partition_keys.iter().chain(&i.sort_keys))
+            .map(String::as_str)
+            .collect();
         let string_attribute = |name: &str| {
+            let kind = match self.key_types.iter().find(|(n, _)| n == name) {
+                Some((_, kind)) => kind.scalar(),
+                None if multi_attributes.contains(&name) => {
+                    return Err(Error::Schema(format!(
+                        "the type of key attribute `{name}` is unknown: register an entity \
+                         with a key in its index"
+                    )))
+                }
+                None => ScalarAttributeType::S,
+            };
             AttributeDefinition::builder()
                 .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
+                .attribute_type(kind)
                 .build()
                 .map_err(build_error)
         };
@@ -690,7 +759,23 @@ impl TableSchema {
         };
         let (mut global, mut local) = (Vec::new(), Vec::new());
         for index in &self.indexes {
-            let keys = key_schema(&index.partition_key, index.sort_key.as_deref())?;
+            let keys = if index.partition_keys.is_empty() {
+                key_schema(&index.partition_key, index.sort_key.as_deref())?
+            } else {
+                let element = |name: &String, kind: KeyType| {
+                    KeySchemaElement::builder()
+                        .attribute_name(name)
+                        .key_type(kind)
+                        .build()
+                        .map_err(build_error)
+                };
+                let hash = index
+                    .partition_keys
+                    .iter()
+                    .map(|n| element(n, KeyType::Hash));
+                let range = index.sort_keys.iter().map(|n| element(n, KeyType::Range));
+                hash.chain(range).collect::<Result<Vec<_>>>()?
+            };
             if index.local {
                 local.push(
                     LocalSecondaryIndex::builder()
@@ -730,8 +815,16 @@ impl TableSchema {
         let mut names = vec![self.partition_key.as_str()];
         names.extend(self.sort_key.as_deref());
         for gsi in &self.indexes {
-            names.push(&gsi.partition_key);
-            names.extend(gsi.sort_key.as_deref());
+            if gsi.partition_keys.is_empty() {
+                names.push(&gsi.partition_key);
+                names.extend(gsi.sort_key.as_deref());
+            }
+            names.extend(
+                gsi.partition_keys
+                    .iter()
+                    .chain(&gsi.sort_keys)
+                    .map(String::as_str),
+            );
         }
         names
     }

@@ -15,6 +15,7 @@ struct LocalIndexWithoutTableSortKey;
 #[dynamo(gsi(GSI1: partition_key = "GSI2PK", include = ["Title"], projection = "keys_only"))]
 #[dynamo(gsi("by owner": partition_key = "Type"))]
 #[dynamo(gsi(NoKey:))]
+#[dynamo(gsi(TooWide: partition_key = ["A", "B", "C", "D", "E"]))]
 struct BadIndexes;
 
 #[derive(TableLayout)]

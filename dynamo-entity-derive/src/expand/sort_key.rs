@@ -152,10 +152,34 @@ pub(super) fn sort_key_query(
         "A query on `{ident}` that can narrow the sort key `{template_text}` placeholder by \
          placeholder; pass it to `Table::query` at any stage."
     );
-    let debug = name.to_string();
+    let stage_type = typestate_type(
+        &doc,
+        vis,
+        &name,
+        ident,
+        quote!(__dynamo::SortKeyStage<#ident>),
+        quote!(__finish),
+    );
     Some(quote! {
+        #stage_type
+        #(#stages)*
+    })
+}
+
+/// A typestate query type `Name<const STAGE: usize>(Inner)`, with `Clone`, `Debug` and the
+/// conversion into the entity's `Query` (by `Inner::finish`) at any stage.
+pub(super) fn typestate_type(
+    doc: &str,
+    vis: &syn::Visibility,
+    name: &Ident,
+    entity: &Ident,
+    inner: TokenStream,
+    finish: TokenStream,
+) -> TokenStream {
+    let debug = name.to_string();
+    quote! {
         #[doc = #doc]
-        #vis struct #name<const STAGE: usize>(__dynamo::SortKeyStage<#ident>);
+        #vis struct #name<const STAGE: usize>(#inner);
 
         #[automatically_derived]
         impl<const STAGE: usize> ::core::clone::Clone for #name<STAGE> {
@@ -172,12 +196,10 @@ pub(super) fn sort_key_query(
         }
 
         #[automatically_derived]
-        impl<const STAGE: usize> ::core::convert::From<#name<STAGE>> for __dynamo::Query<#ident> {
+        impl<const STAGE: usize> ::core::convert::From<#name<STAGE>> for __dynamo::Query<#entity> {
             fn from(stage: #name<STAGE>) -> Self {
-                stage.0.__finish()
+                stage.0.#finish()
             }
         }
-
-        #(#stages)*
-    })
+    }
 }

@@ -202,6 +202,9 @@ struct Gsi {
     pk: String,
     sk: Option<String>,
     projection: IndexProjection,
+    /// A multi-attribute key: the partition and sort attributes (then `pk` is empty).
+    pks: Vec<String>,
+    sks: Vec<String>,
 }
 
 impl Gsi {
@@ -226,6 +229,8 @@ impl Design {
                 pk: g.partition_key.clone(),
                 sk: g.sort_key.clone(),
                 projection: g.projection,
+                pks: g.partition_keys.clone(),
+                sks: g.sort_keys.clone(),
             })
             .collect()
     }
@@ -263,11 +268,18 @@ impl Design {
     }
 
     /// Every key attribute, each once, in order: all are strings.
-    fn key_attributes(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
+    /// Every key attribute, once, with its type (`S`, `N`, `B`).
+    fn key_attributes(&self) -> Vec<(String, &'static str)> {
+        let mut names: Vec<(String, &'static str)> = Vec::new();
         for name in self.schema.key_attribute_names() {
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
+            if !names.iter().any(|(n, _)| n == name) {
+                let kind = self
+                    .schema
+                    .key_types
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or("S", |(_, kind)| kind.name());
+                names.push((name.to_owned(), kind));
             }
         }
         names
@@ -320,10 +332,10 @@ impl Design {
         );
         provisioned(&mut out, "      ");
         out.push_str("      AttributeDefinitions:\n");
-        for name in self.key_attributes() {
+        for (name, kind) in self.key_attributes() {
             let _ = writeln!(
                 out,
-                "        - AttributeName: {}\n          AttributeType: S",
+                "        - AttributeName: {}\n          AttributeType: {kind}",
                 quoted(&name)
             );
         }
@@ -359,7 +371,19 @@ impl Design {
             let _ = writeln!(out, "      {section}:");
             for gsi in &indexes {
                 let _ = writeln!(out, "        - IndexName: {}", quoted(&gsi.name));
-                key_schema(&mut out, "          ", &gsi.pk, gsi.sk.as_deref());
+                if gsi.pks.is_empty() {
+                    key_schema(&mut out, "          ", &gsi.pk, gsi.sk.as_deref());
+                } else {
+                    out.push_str("          KeySchema:\n");
+                    let hash = gsi.pks.iter().map(|n| (n, "HASH"));
+                    for (name, kind) in hash.chain(gsi.sks.iter().map(|n| (n, "RANGE"))) {
+                        let _ = writeln!(
+                            out,
+                            "            - AttributeName: {}\n              KeyType: {kind}",
+                            quoted(name)
+                        );
+                    }
+                }
                 let _ = writeln!(
                     out,
                     "          Projection:\n            ProjectionType: {}",
@@ -476,10 +500,10 @@ impl Design {
                 "  read_capacity               = {read}\n  write_capacity              = {write}"
             );
         }
-        for name in self.key_attributes() {
+        for (name, kind) in self.key_attributes() {
             let _ = writeln!(
                 out,
-                "\n  attribute {{\n    name = {}\n    type = \"S\"\n  }}",
+                "\n  attribute {{\n    name = {}\n    type = \"{kind}\"\n  }}",
                 quoted(&name)
             );
         }
@@ -503,12 +527,25 @@ impl Design {
         for gsi in self.gsis() {
             let _ = writeln!(
                 out,
-                "\n  global_secondary_index {{\n    name            = {}\n    hash_key        = {}",
-                quoted(&gsi.name),
-                quoted(&gsi.pk)
+                "\n  global_secondary_index {{\n    name            = {}",
+                quoted(&gsi.name)
             );
-            if let Some(sk) = &gsi.sk {
-                let _ = writeln!(out, "    range_key       = {}", quoted(sk));
+            if gsi.pks.is_empty() {
+                let _ = writeln!(out, "    hash_key        = {}", quoted(&gsi.pk));
+                if let Some(sk) = &gsi.sk {
+                    let _ = writeln!(out, "    range_key       = {}", quoted(sk));
+                }
+            } else {
+                // A multi-attribute key: `key_schema` blocks, as the AWS API has it (provider
+                // releases from 2026 on).
+                let hash = gsi.pks.iter().map(|n| (n, "HASH"));
+                for (name, kind) in hash.chain(gsi.sks.iter().map(|n| (n, "RANGE"))) {
+                    let _ = writeln!(
+                        out,
+                        "    key_schema {{\n      attribute_name = {}\n      key_type       = \"{kind}\"\n    }}",
+                        quoted(name)
+                    );
+                }
             }
             terraform_projection(&mut out, &gsi);
             if let Some((read, write)) = throughput {
@@ -628,9 +665,15 @@ impl Design {
             "    this.table = new dynamodb.TableV2(this, 'Table', {{\n      tableName: {},",
             quoted(&self.table_name)
         );
+        let types = self.key_attributes();
         let attribute = |name: &str| {
+            let kind = match types.iter().find(|(n, _)| n == name).map(|(_, k)| *k) {
+                Some("N") => "NUMBER",
+                Some("B") => "BINARY",
+                _ => "STRING",
+            };
             format!(
-                "{{ name: {}, type: dynamodb.AttributeType.STRING }}",
+                "{{ name: {}, type: dynamodb.AttributeType.{kind} }}",
                 quoted(name)
             )
         };
@@ -672,14 +715,28 @@ impl Design {
         if !gsis.is_empty() {
             out.push_str("      globalSecondaryIndexes: [\n");
             for gsi in &gsis {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "        {{\n          indexName: {},\n          partitionKey: {},\n",
-                    quoted(&gsi.name),
-                    attribute(&gsi.pk)
+                    "        {{\n          indexName: {},",
+                    quoted(&gsi.name)
                 );
-                if let Some(sk) = &gsi.sk {
-                    let _ = writeln!(out, "          sortKey: {},", attribute(sk));
+                if gsi.pks.is_empty() {
+                    let _ = writeln!(out, "          partitionKey: {},", attribute(&gsi.pk));
+                    if let Some(sk) = &gsi.sk {
+                        let _ = writeln!(out, "          sortKey: {},", attribute(sk));
+                    }
+                } else {
+                    let list = |names: &[String]| {
+                        names
+                            .iter()
+                            .map(|n| attribute(n))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    let _ = writeln!(out, "          partitionKeys: [{}],", list(&gsi.pks));
+                    if !gsi.sks.is_empty() {
+                        let _ = writeln!(out, "          sortKeys: [{}],", list(&gsi.sks));
+                    }
                 }
                 cdk_projection(&mut out, gsi);
                 if let Billing::Provisioned { read, .. } = infra.billing {

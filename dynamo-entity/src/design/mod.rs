@@ -156,6 +156,15 @@ impl Design {
 
     /// The key attribute names of `index`.
     fn key_names(&self, index: Index) -> (String, Option<String>) {
+        if let Some(found) = self
+            .schema
+            .index(index)
+            .filter(|i| !i.partition_keys.is_empty())
+        {
+            let list = |names: &[String]| format!("[{}]", names.join(", "));
+            let sk = (!found.sort_keys.is_empty()).then(|| list(&found.sort_keys));
+            return (list(&found.partition_keys), sk);
+        }
         match self.schema.key_attributes(index) {
             Some((pk, sk)) => (pk.to_owned(), sk.map(str::to_owned)),
             None => (index.pk_attribute(), None),
@@ -251,6 +260,9 @@ impl Design {
     }
 
     fn key_condition(&self, event: &Event) -> Option<String> {
+        if let Some(condition) = &event.multi_condition {
+            return Some(condition.clone());
+        }
         let target = event.targets.first()?;
         let pk_value = target.partition.as_deref()?;
         let (pk_name, sk_name) = self.key_names(event.index);

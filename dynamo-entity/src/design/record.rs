@@ -86,6 +86,9 @@ pub(crate) struct Event {
     pub targets: Vec<Target>,
     /// For a query: the sort key condition, as an operator and a value (`begins_with`, `PET#`).
     pub sort_condition: Option<(&'static str, Vec<String>)>,
+    /// For a query of a multi-attribute index: its key condition with the values left out
+    /// (`TournamentId = <TournamentId> AND Round >= <Round>`).
+    pub multi_condition: Option<String>,
     /// Items returned, and items read before a filter (they differ only for filtered reads).
     pub returned: u64,
     pub scanned: u64,
@@ -189,6 +192,7 @@ impl Table {
             index: Index::Primary,
             targets: Vec::new(),
             sort_condition: None,
+            multi_condition: None,
             returned: 0,
             scanned: 0,
             filtered: false,

@@ -136,6 +136,18 @@ impl Design {
             for &index in &indexes {
                 let key = schema.key_schema(index);
                 let has_sk = self.key_names(index).1.is_some();
+                if let Some(multi) = schema.multi_keys.iter().find(|m| m.index == index) {
+                    // The fields themselves: the index keys on their attributes.
+                    let list = |fields: &[crate::multikey::KeyField]| {
+                        let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+                        code(&format!("[{}]", names.join(", ")))
+                    };
+                    let _ = write!(out, " {} |", list(multi.partition));
+                    if has_sk {
+                        let _ = write!(out, " {} |", list(multi.sort));
+                    }
+                    continue;
+                }
                 let pk = key.map(|k| code(k.pk)).unwrap_or_default();
                 let sparse = if key.is_some_and(|k| k.sparse) {
                     " (sparse)"
