@@ -315,3 +315,41 @@ async fn the_design_of_a_declared_layout_is_current() {
         design.lints()
     );
 }
+
+/// An update of a formatted placeholder re-derives the local index's key from the value set and
+/// the primary key's parts, without reading the item.
+#[tokio::test]
+async fn an_update_re_derives_a_formatted_local_index_key() {
+    let (table, _) = shop().await;
+    let metered = table.metered();
+    metered
+        .update::<Product>(Product::primary_key("corner", "p3").unwrap())
+        .set(Product::fields().price, 7)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metered.cost().requests, 1);
+    let stored = raw_item(&table, &Product::primary_key("corner", "p3").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stored["lsi_price"], s("PRICE#000000007#p3"));
+    let cheapest = table
+        .query(Product::query_by_price("corner").unwrap())
+        .page_size(1)
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(cheapest.items[0].product, "p3");
+    // A value too wide for the width is refused before sending, naming the field.
+    let err = table
+        .update::<Product>(Product::primary_key("corner", "p3").unwrap())
+        .set(Product::fields().price, 1_000_000_000)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Product.price"), "{err}");
+    assert!(
+        err.to_string().contains("more than the key's 9 digits"),
+        "{err}"
+    );
+}

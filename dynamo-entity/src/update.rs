@@ -897,31 +897,22 @@ impl<'t, E: Entity> Update<'t, E> {
                 guard_ops = unique::guard_moves(table, &self.key, Some(&before), Some(&entity))?;
             }
             for index in affected {
-                let (pk, sk) = schema.key_attributes(index.index);
-                let (pk, sk) = (pk.to_owned(), sk.unwrap_or_default().to_owned());
-                match entity.index_key(index.index)? {
-                    Some(key) => {
-                        check_index_key_size(&schema, index.index, &key)?;
-                        crate::__private::put_key(&mut changed, &pk, &sk, key.clone());
-                        set.push(format!(
-                            "{} = {}",
-                            exprs.name(&pk),
-                            exprs.value(AttributeValue::S(key.pk))
-                        ));
-                        if let Some(sk_value) = key.sk {
-                            set.push(format!(
-                                "{} = {}",
-                                exprs.name(&sk),
-                                exprs.value(AttributeValue::S(sk_value))
-                            ));
-                        }
-                    }
-                    None => {
-                        remove.push(exprs.name(&pk));
-                        remove.push(exprs.name(&sk));
-                        changed.remove(&pk);
-                        changed.remove(&sk);
-                    }
+                let key = entity.index_key(index.index)?;
+                if let Some(key) = &key {
+                    check_index_key_size(&schema, index.index, key)?;
+                }
+                let (writes, removes) = index_key_changes(&schema, index.index, key);
+                for (attribute, value) in writes {
+                    set.push(format!(
+                        "{} = {}",
+                        exprs.name(attribute),
+                        exprs.value(AttributeValue::S(value.clone()))
+                    ));
+                    changed.insert(attribute.to_owned(), AttributeValue::S(value));
+                }
+                for attribute in removes {
+                    remove.push(exprs.name(attribute));
+                    changed.remove(attribute);
                 }
                 // The key was derived from these values: they must still be the stored ones.
                 for input in &index.inputs {
@@ -941,22 +932,17 @@ impl<'t, E: Entity> Update<'t, E> {
             // Every changed index has all its inputs in this update: its key follows from them,
             // whatever is stored, so nothing is read.
             for index in affected {
-                let (pk, sk) = schema.key_attributes(index.index);
-                let (pk, sk) = (pk.to_owned(), sk.unwrap_or_default().to_owned());
-                match self.derived_key(index.index).flatten() {
-                    Some(key) => {
-                        check_index_key_size(&schema, index.index, &key)?;
-                        let pk_value = exprs.value(AttributeValue::S(key.pk));
-                        set.push(format!("{} = {pk_value}", exprs.name(&pk)));
-                        if let Some(sk_value) = key.sk {
-                            let sk_value = exprs.value(AttributeValue::S(sk_value));
-                            set.push(format!("{} = {sk_value}", exprs.name(&sk)));
-                        }
-                    }
-                    None => {
-                        remove.push(exprs.name(&pk));
-                        remove.push(exprs.name(&sk));
-                    }
+                let key = self.derived_key(index.index).flatten();
+                if let Some(key) = &key {
+                    check_index_key_size(&schema, index.index, key)?;
+                }
+                let (writes, removes) = index_key_changes(&schema, index.index, key);
+                for (attribute, value) in writes {
+                    let value = exprs.value(AttributeValue::S(value));
+                    set.push(format!("{} = {value}", exprs.name(attribute)));
+                }
+                for attribute in removes {
+                    remove.push(exprs.name(attribute));
                 }
             }
         }
@@ -1017,6 +1003,28 @@ impl<'t, E: Entity> Update<'t, E> {
                 table.write_now(),
             )),
         }
+    }
+}
+
+/// What an update writes for an index key: the attributes to set, or, when the item leaves the
+/// index (`key` `None`), those to remove. A local index's partition key is the table's: it is
+/// never written or removed.
+fn index_key_changes(
+    schema: &EntitySchema,
+    index: Index,
+    key: Option<Key>,
+) -> (Vec<(&'static str, String)>, Vec<&'static str>) {
+    let (pk, sk) = schema.key_attributes(index);
+    let table_pk = schema.key_attributes(Index::Primary).0;
+    let own_pk = (pk != table_pk).then_some(pk);
+    match key {
+        Some(key) => {
+            let mut writes: Vec<(&'static str, String)> =
+                own_pk.map(|pk| (pk, key.pk)).into_iter().collect();
+            writes.extend(sk.zip(key.sk));
+            (writes, Vec::new())
+        }
+        None => (Vec::new(), own_pk.into_iter().chain(sk).collect()),
     }
 }
 
