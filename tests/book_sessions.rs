@@ -24,9 +24,9 @@ struct Session {
     session_token: String,
     #[dynamo(rename = "Username")]
     username: String,
-    #[dynamo(rename = "CreatedAt")]
+    #[dynamo(rename = "CreatedAt", format = "millis")]
     created_at: DateTime<Utc>,
-    #[dynamo(rename = "ExpiresAt")]
+    #[dynamo(rename = "ExpiresAt", format = "millis")]
     expires_at: DateTime<Utc>,
     #[dynamo(rename = "TTL", ttl)]
     ttl: DateTime<Utc>,
@@ -119,8 +119,8 @@ async fn sessions_are_stored_as_the_book_stores_them() {
     let expected: Item = [
         ("SessionToken", s("0e7bf1b8-1b6c-4d6f-9d1c-5a7c3b2e1f00")),
         ("Username", s("alexdebrie")),
-        ("CreatedAt", s("2026-11-30T09:00:00.000000000Z")),
-        ("ExpiresAt", s("2026-12-07T09:00:00.000000000Z")),
+        ("CreatedAt", s("2026-11-30T09:00:00.000Z")),
+        ("ExpiresAt", s("2026-12-07T09:00:00.000Z")),
         ("TTL", AttributeValue::N(alex.ttl.timestamp().to_string())),
     ]
     .into_iter()

@@ -168,6 +168,8 @@ pub struct Field<'a> {
     pub unique: Option<Span>,
     /// `T` when the field is written `Option<T>`.
     pub option_inner: Option<&'a Type>,
+    /// `#[dynamo(format = "millis")]` on a timestamp: its stored form, with the option's span.
+    pub format: Option<(String, Span)>,
     /// For a computed key part (`#[dynamo(computed(name: Type, from(fields..)))]`), the fields
     /// its method reads; `None` for a field of the struct.
     pub computed: Option<Vec<Ident>>,

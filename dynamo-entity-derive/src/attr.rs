@@ -17,6 +17,7 @@ pub const MAX_GSI: u8 = 20;
 const STRUCT_OPTIONS: &[&str] = &["entity_type", "constant_pk", "table", "computed"];
 const FIELD_OPTIONS: &[&str] = &[
     "rename",
+    "format",
     "skip",
     "serde",
     "unique",
@@ -377,6 +378,7 @@ fn index_attr(attr: &Attribute, errors: &mut Errors) -> Option<KeyDef> {
 
 struct FieldAttrs {
     rename: Option<LitStr>,
+    format: Option<LitStr>,
     skip: bool,
     serde: bool,
     role: Option<(Role, Span)>,
@@ -386,6 +388,7 @@ struct FieldAttrs {
 fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
     let mut attrs = FieldAttrs {
         rename: None,
+        format: None,
         skip: false,
         serde: false,
         role: None,
@@ -416,6 +419,21 @@ fn field_attrs(field: &syn::Field, errors: &mut Errors) -> FieldAttrs {
                     }
                     let at = lit.clone();
                     set_once(&mut attrs.rename, lit, &at, "`rename` option", errors);
+                } else if meta.path.is_ident("format") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if !["seconds", "millis", "epoch"].contains(&lit.value().as_str()) {
+                        errors.at(
+                            lit.span(),
+                            format!(
+                                "unknown timestamp format `{}`; expected \"millis\" \
+                                 (2024-01-15T10:30:00.000Z), \"seconds\" \
+                                 (2024-01-15T10:30:00Z) or \"epoch\" (seconds, a number)",
+                                lit.value()
+                            ),
+                        );
+                    }
+                    let at = lit.clone();
+                    set_once(&mut attrs.format, lit, &at, "`format` option", errors);
                 } else if meta.path.is_ident("skip") {
                     attrs.skip = true;
                 } else if meta.path.is_ident("serde") {
@@ -476,6 +494,7 @@ pub fn fields<'a>(named: &'a syn::FieldsNamed, errors: &mut Errors) -> Vec<Field
                 role: field_attrs.role,
                 unique: field_attrs.unique,
                 option_inner: ast::option_inner(&field.ty),
+                format: field_attrs.format.map(|lit| (lit.value(), lit.span())),
                 computed: None,
             })
         })
@@ -588,6 +607,7 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
                 role: None,
                 unique: None,
                 option_inner: None,
+                format: None,
                 computed: Some(from),
             }
         })

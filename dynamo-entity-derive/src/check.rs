@@ -25,6 +25,7 @@ pub fn check(cont: &Container<'_>, errors: &mut Errors) {
     multi_attribute_keys_fit(cont, errors);
     attribute_names_are_free(cont, errors);
     roles_fit(cont, errors);
+    formats_fit(cont, errors);
     unique_fields_fit(cont, errors);
 }
 
@@ -352,6 +353,33 @@ fn attribute_names_are_free(cont: &Container<'_>, errors: &mut Errors) {
             );
         }
         seen.push(attribute);
+    }
+}
+
+/// A timestamp format stores a field directly: not with serde, not on the TTL field (always
+/// epoch seconds), not on a field that is not stored.
+fn formats_fit(cont: &Container<'_>, errors: &mut Errors) {
+    for field in &cont.fields {
+        let Some((_, span)) = &field.format else {
+            continue;
+        };
+        let conflict = if field.skip {
+            Some("#[dynamo(skip)]: the field is not stored")
+        } else if field.force_serde {
+            Some("#[dynamo(serde)]: serde decides the stored form")
+        } else if matches!(field.role, Some((Role::Ttl, _))) {
+            Some("#[dynamo(ttl)]: the TTL attribute is always epoch seconds")
+        } else if !is_timestamp(field.option_inner.unwrap_or(field.ty)) {
+            Some(
+                "a field that is not a timestamp; it fits chrono::DateTime<Utc> and \
+                 time::OffsetDateTime fields (or Options of them)",
+            )
+        } else {
+            None
+        };
+        if let Some(conflict) = conflict {
+            errors.at(*span, format!("`format` does not combine with {conflict}"));
+        }
     }
 }
 

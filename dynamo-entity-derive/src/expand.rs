@@ -350,6 +350,10 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
 /// Const assertions that the entity's keys and attributes fit its table layout: checked when
 /// the crate compiles, where the layout (another derive's output) is known.
 fn layout_checks(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
+    if cont.layout.is_none() {
+        // The default layout: the derive's own checks cover it (GSI numbers, reserved names).
+        return TokenStream::new();
+    }
     let ident = cont.ident;
     let layout = layout_expr(cont);
     let keys: Vec<TokenStream> = indexes

@@ -320,6 +320,92 @@ pub struct TtlCodec;
 #[doc(hidden)]
 pub struct SerdeCodec;
 
+/// A timestamp field stored in another form than the default nanosecond RFC 3339
+/// (`#[dynamo(format = "millis")]`): `F` says which.
+#[doc(hidden)]
+pub struct TimeCodec<F>(std::marker::PhantomData<F>);
+
+/// The forms a timestamp attribute can take besides the default.
+#[doc(hidden)]
+pub trait TimeAttributeForm {
+    /// The form, as a key format (no bucket).
+    const FORM: crate::TimeForm;
+}
+
+/// `format = "seconds"`: `2024-01-15T10:30:00Z`.
+#[doc(hidden)]
+pub struct SecondsForm;
+/// `format = "millis"`: `2024-01-15T10:30:00.000Z`, as JavaScript's `toISOString` writes it.
+#[doc(hidden)]
+pub struct MillisForm;
+/// `format = "epoch"`: seconds since 1970, a number (`N`).
+#[doc(hidden)]
+pub struct EpochForm;
+
+impl TimeAttributeForm for SecondsForm {
+    const FORM: crate::TimeForm = crate::TimeForm::Seconds;
+}
+impl TimeAttributeForm for MillisForm {
+    const FORM: crate::TimeForm = crate::TimeForm::Millis;
+}
+impl TimeAttributeForm for EpochForm {
+    const FORM: crate::TimeForm = crate::TimeForm::Epoch;
+}
+
+impl<F: TimeAttributeForm, T: crate::format::TimeKey> Codec<T> for TimeCodec<F> {
+    fn to_attribute(value: &T, entity: &'static str, field: &'static str) -> Encoded {
+        let text = crate::KeyFormat::Time(None, F::FORM)
+            .format(value)
+            .map_err(|e| encode_error(entity, field, e.to_string()))?;
+        Ok(Some(match F::FORM {
+            // Epoch seconds are a number; the key form's zero padding is dropped.
+            crate::TimeForm::Epoch => {
+                AttributeValue::N(text.trim_start_matches('0').to_owned()).or_zero()
+            }
+            _ => AttributeValue::S(text),
+        }))
+    }
+}
+
+/// `N("")` as `N("0")`: epoch second 0 trimmed of its zeros.
+trait OrZero {
+    fn or_zero(self) -> Self;
+}
+
+impl OrZero for AttributeValue {
+    fn or_zero(self) -> Self {
+        match self {
+            AttributeValue::N(n) if n.is_empty() => AttributeValue::N("0".to_owned()),
+            other => other,
+        }
+    }
+}
+
+/// Adds a timestamp field's attribute in form `F` to `item`.
+#[inline]
+pub fn put_time<F: TimeAttributeForm, T: crate::format::TimeKey>(
+    item: &mut Item,
+    entity: &'static str,
+    field: &'static str,
+    attribute: &'static str,
+    value: &T,
+) -> Result<(), Error> {
+    put_with::<TimeCodec<F>, T>(item, entity, field, attribute, value)
+}
+
+/// Reads a timestamp field stored in form `F`: RFC 3339 text (at any precision) or epoch
+/// seconds.
+pub fn take_time<F: TimeAttributeForm, T: Scalar + TtlValue>(
+    value: Option<AttributeValue>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<T, Error> {
+    match F::FORM {
+        crate::TimeForm::Epoch => take_ttl(value, entity, attribute),
+        _ => take_scalar(value, entity, attribute),
+    }
+}
+
 fn encode_error(entity: &'static str, field: &'static str, message: String) -> Error {
     Error::Encode {
         entity,

@@ -75,6 +75,7 @@
 //! | `#[dynamo(rename = "name")]` | the attribute name in the item (default: the field name) |
 //! | `#[dynamo(skip)]` | not stored; read back as `Default::default()`; cannot be in a key |
 //! | `#[dynamo(serde)]` | convert through serde even if the type is a known scalar |
+//! | `#[dynamo(format = "millis")]` | a timestamp stored as `2024-01-15T10:30:00.000Z` (`"seconds"`, `"epoch"` too) |
 //!
 //! Templates are literal text with `<field>` placeholders; `#` is the delimiter. Two placeholders
 //! must be separated by a literal that contains `#`, so that every key splits back into its
@@ -260,8 +261,9 @@ pub mod __alias {
 pub mod __private {
     pub use crate::attribute::{
         check_entity_type, encode, encode_option, put_list, put_scalar, put_serde, put_set,
-        put_ttl, take_list, take_optional, take_scalar, take_serde, take_set, take_ttl, ListCodec,
-        Scalar, ScalarCodec, SerdeCodec, SetCodec, TtlCodec, TtlValue,
+        put_time, put_ttl, take_list, take_optional, take_scalar, take_serde, take_set, take_time,
+        take_ttl, EpochForm, ListCodec, MillisForm, Scalar, ScalarCodec, SecondsForm, SerdeCodec,
+        SetCodec, TimeCodec, TtlCodec, TtlValue,
     };
     pub use crate::collection::{
         entity_type_of, partition_template, same_key_shape, Collection, Member,

@@ -18,6 +18,8 @@ pub(super) enum Codec<'a> {
     /// `HashSet<T>` or `BTreeSet<T>` of a set element `T`: a native set (`SS`, `NS`, `BS`).
     Set,
     Serde,
+    /// A timestamp in another form (`#[dynamo(format = "millis")]`): the form's marker type.
+    Time(proc_macro2::Ident),
 }
 
 /// Whether `ty` is spelt as one of the scalar types the runtime converts directly.
@@ -44,8 +46,16 @@ pub(super) fn is_scalar(ty: &Type) -> bool {
 
 /// The codec of a field's (inner) type `ty`, its role first.
 pub(super) fn field_codec<'a>(field: &Field<'_>, ty: &'a Type) -> Codec<'a> {
-    match field.role {
-        Some((Role::Ttl, _)) => Codec::Ttl,
+    match (field.role, &field.format) {
+        (Some((Role::Ttl, _)), _) => Codec::Ttl,
+        (_, Some((form, span))) => {
+            let marker = match form.as_str() {
+                "seconds" => "SecondsForm",
+                "epoch" => "EpochForm",
+                _ => "MillisForm",
+            };
+            Codec::Time(proc_macro2::Ident::new(marker, *span))
+        }
         _ => codec(ty, field.force_serde),
     }
 }
@@ -90,6 +100,12 @@ pub(super) fn put_field(entity: &str, field: &Field<'_>, value: TokenStream) -> 
             Codec::List(element) => (quote!(put_list), element),
             Codec::Set => (quote!(put_set), ty),
             Codec::Serde => (quote!(put_serde), ty),
+            Codec::Time(form) => {
+                return quote_spanned! {ty.span()=>
+                    __dynamo::put_time::<__dynamo::#form, #ty>(
+                        &mut __dynamo_item, #entity, #name, #attribute, #value)?;
+                };
+            }
         };
         quote_spanned! {ty.span()=>
             __dynamo::#writer::<#type_argument>(
@@ -178,6 +194,7 @@ fn encoder(field: &Field<'_>) -> TokenStream {
         Codec::List(_) => quote!(ListCodec),
         Codec::Set => quote!(SetCodec),
         Codec::Serde => quote!(SerdeCodec),
+        Codec::Time(form) => quote!(TimeCodec<__dynamo::#form>),
     };
     let function = match field.option_inner {
         Some(_) => quote!(encode_option),
@@ -281,6 +298,7 @@ pub(crate) fn take_field(entity: &str, field: &Field<'_>) -> TokenStream {
         Codec::Ttl => quote!(__dynamo::take_ttl::<#inner>),
         Codec::List(element) => quote!(__dynamo::take_list::<#element>),
         Codec::Set => quote!(__dynamo::take_set::<#inner>),
+        Codec::Time(form) => quote!(__dynamo::take_time::<__dynamo::#form, #inner>),
         // serde reads an Option itself: NULL or a missing attribute is None.
         Codec::Serde => {
             return quote_spanned! {ty.span()=>

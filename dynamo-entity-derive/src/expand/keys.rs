@@ -26,6 +26,8 @@ pub(super) struct Index<'c, 'a> {
     pub(super) layout: TokenStream,
     /// The entity's type, for paths to its constants.
     pub(super) entity: &'a syn::Ident,
+    /// Whether the entity names a declared layout (`#[dynamo(table = ..)]`).
+    pub(super) declared: bool,
 }
 
 impl<'c, 'a> Index<'c, 'a> {
@@ -52,6 +54,7 @@ impl<'c, 'a> Index<'c, 'a> {
             when: def.when.as_ref(),
             layout: layout_expr(cont),
             entity: cont.ident,
+            declared: cont.layout.is_some(),
         }
     }
 
@@ -83,6 +86,16 @@ impl<'c, 'a> Index<'c, 'a> {
     /// The `(partition, sort)` key attribute names of the index in the layout, as a const
     /// expression.
     pub(super) fn attribute_names(&self) -> TokenStream {
+        // The default layout's names are known here: literals, which cost the compiler less
+        // than a const evaluation per index of every entity.
+        match (self.declared, &self.id) {
+            (false, IndexId::Primary) => return quote!(("PK", "SK")),
+            (false, IndexId::Gsi(n)) => {
+                let (pk, sk) = (format!("GSI{n}PK"), format!("GSI{n}SK"));
+                return quote!((#pk, #sk));
+            }
+            _ => {}
+        }
         let layout = &self.layout;
         let path = self.index_path();
         quote!({
