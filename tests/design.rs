@@ -554,6 +554,65 @@ async fn scans_and_filters_that_throw_items_away_are_found_with_their_share() {
     );
 }
 
+/// A rate-limit window: one item per caller and minute, counted up by every request.
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "RATE#<user_id>"]
+#[sk = "WINDOW#<window:minute>"]
+struct RateWindow {
+    user_id: String,
+    window: DateTime<Utc>,
+    requests: u32,
+}
+
+#[tokio::test]
+async fn writes_that_all_go_to_one_partition_are_a_hot_key() {
+    let table = fresh_table(TableSchema::new().entity::<RateWindow>().unwrap()).await;
+    let recorder = Recorder::new();
+    let recorded = table.recorded_by(&recorder);
+    let minute = Utc.with_ymd_and_hms(2026, 6, 3, 10, 0, 0).unwrap();
+    let f = RateWindow::fields();
+    // One busy caller: twelve requests, one window.
+    let busy = recorded.pattern("count a request");
+    for _ in 0..12 {
+        let window = RateWindow {
+            user_id: "busy".into(),
+            window: minute,
+            requests: 0,
+        };
+        busy.upsert(&window)
+            .add(f.requests, 1)
+            .send()
+            .await
+            .unwrap();
+    }
+    // Twelve callers, one request each: spread over twelve partitions.
+    let spread = recorded.pattern("count a request of many callers");
+    for n in 0..12 {
+        let window = RateWindow {
+            user_id: format!("user-{n}"),
+            window: minute,
+            requests: 0,
+        };
+        spread
+            .upsert(&window)
+            .add(f.requests, 1)
+            .send()
+            .await
+            .unwrap();
+    }
+    let design = Design::new("rates", table.schema()).patterns(&recorder);
+    let found = pattern_lints(&design);
+    assert_eq!(codes(&found), ["hot-key"], "{found:#?}");
+    assert_eq!(found[0].subject, "pattern \"count a request\"");
+    assert!(
+        found[0].message.contains(
+            "12 of the pattern's 12 writes went to one partition, `RATE#<user_id>` of table"
+        ),
+        "{}",
+        found[0].message
+    );
+}
+
 // ---- the report, the infrastructure code and the policy ----
 
 #[derive(Debug, Clone, PartialEq, Entity)]

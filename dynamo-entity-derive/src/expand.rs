@@ -136,9 +136,16 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
         let attribute = &f.attribute;
         let optional = f.option_inner.is_some();
         let unique = f.unique.is_some();
+        let format = match f.format.as_ref().map(|(form, _)| form.as_str()) {
+            Some("seconds") => quote!(__dynamo::Option::Some(__dynamo::TimeForm::Seconds)),
+            Some("millis") => quote!(__dynamo::Option::Some(__dynamo::TimeForm::Millis)),
+            Some("epoch") => quote!(__dynamo::Option::Some(__dynamo::TimeForm::Epoch)),
+            _ => quote!(__dynamo::Option::None),
+        };
         quote! {
             __dynamo::AttributeSchema {
                 field: #field, attribute: #attribute, optional: #optional, unique: #unique,
+                format: #format,
             }
         }
     });

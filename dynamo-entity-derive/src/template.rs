@@ -43,10 +43,11 @@ pub enum Fits {
     Time,
 }
 
-const BUCKETS: [&str; 3] = ["month", "date", "hour"];
+const BUCKETS: [&str; 4] = ["month", "date", "hour", "minute"];
 const FORMS: [&str; 3] = ["seconds", "millis", "epoch"];
-const WORDS: [&str; 10] = [
-    "upper", "lower", "unpadded", "inverted", "month", "date", "hour", "seconds", "millis", "epoch",
+const WORDS: [&str; 11] = [
+    "upper", "lower", "unpadded", "inverted", "month", "date", "hour", "minute", "seconds",
+    "millis", "epoch",
 ];
 
 impl Format {
@@ -131,6 +132,7 @@ impl Format {
                         let variant = match name {
                             "month" => quote!(Month),
                             "date" => quote!(Day),
+                            "minute" => quote!(Minute),
                             _ => quote!(Hour),
                         };
                         quote!(__dynamo::Option::Some(__dynamo::TimeBucket::#variant))

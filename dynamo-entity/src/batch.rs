@@ -555,7 +555,7 @@ impl BatchWrite<'_> {
             let mut item = entity.to_item()?;
             if let Some(attribute) = schema.updated_at {
                 let now = clock::timestamp_text(self.table.now());
-                item.insert(attribute.to_owned(), AttributeValue::S(now));
+                item.insert(attribute.to_owned(), schema.managed_time(attribute, &now));
             }
             crate::write::check_key_sizes(&schema, &item)?;
             crate::limits::check_item(schema.entity_type, &item)?;

@@ -84,6 +84,32 @@ impl EntitySchema {
             .unwrap_or(("", None))
     }
 
+    /// The stored value of a managed timestamp (`created_at`, `updated_at`) whose canonical
+    /// text is `now`: in the attribute's format, if it has one.
+    pub(crate) fn managed_time(
+        &self,
+        attribute: &str,
+        now: &str,
+    ) -> aws_sdk_dynamodb::types::AttributeValue {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let form = self
+            .attributes
+            .iter()
+            .find(|a| a.attribute == attribute)
+            .and_then(|a| a.format);
+        let Some(form) = form else {
+            return AttributeValue::S(now.to_owned());
+        };
+        match crate::KeyFormat::Time(None, form).apply(now) {
+            Ok(text) if form == crate::TimeForm::Epoch => {
+                let trimmed = text.trim_start_matches('0');
+                AttributeValue::N(if trimmed.is_empty() { "0" } else { trimmed }.to_owned())
+            }
+            Ok(text) => AttributeValue::S(text),
+            Err(_) => AttributeValue::S(now.to_owned()),
+        }
+    }
+
     /// Whether `key` is one that this entity's primary key templates can produce.
     pub fn is_primary_key(&self, key: &Key) -> bool {
         use crate::keyspace::KeySpace;
@@ -158,4 +184,6 @@ pub struct AttributeSchema {
     pub optional: bool,
     /// Whether the value is unique across the table (`#[dynamo(unique)]`).
     pub unique: bool,
+    /// A timestamp stored in another form (`#[dynamo(format = "millis")]`).
+    pub format: Option<crate::TimeForm>,
 }

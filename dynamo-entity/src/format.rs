@@ -11,7 +11,7 @@
 //! | `7` (a width) | integers | zero-padded to 7 digits; a wider value is refused | yes |
 //! | `unpadded` | integers | plain decimal (`42`, `-7`), as many existing tables do | no: no range queries |
 //! | `inverted`, `7:inverted` | integers | `99…9 - n` over the type's width (or 7 digits): newest first in an ascending index | reversed: no range queries |
-//! | `date`, `month`, `hour` | timestamps | the bucket: `2024-01-15`, `2024-01`, `2024-01-15T10` (UTC) | yes, by bucket |
+//! | `date`, `month`, `hour`, `minute` | timestamps | the bucket: `2024-01-15`, `2024-01`, `2024-01-15T10`, `2024-01-15T10:30` (UTC) | yes, by bucket |
 //! | `seconds` | timestamps | RFC 3339 to the second: `2024-01-15T10:30:00Z` | yes |
 //! | `millis` | timestamps | RFC 3339 to the millisecond, as JavaScript writes it: `2024-01-15T10:30:00.000Z` | yes |
 //! | `epoch` | timestamps | seconds since 1970, 10 digits (`1705314600`) | yes |
@@ -62,12 +62,14 @@ pub enum TimeBucket {
     Day,
     /// `hour`: the start of the hour.
     Hour,
+    /// `minute`: the start of the minute.
+    Minute,
 }
 
 /// How a time format writes a timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TimeForm {
-    /// The bucket alone: `2024-01`, `2024-01-15`, `2024-01-15T10`.
+    /// The bucket alone: `2024-01`, `2024-01-15`, `2024-01-15T10`, `2024-01-15T10:30`.
     Bucket,
     /// `seconds`: RFC 3339 to the second, `2024-01-15T10:30:00Z`.
     Seconds,
@@ -113,6 +115,7 @@ impl KeyFormat {
                 "month" => Word::Bucket(TimeBucket::Month),
                 "date" => Word::Bucket(TimeBucket::Day),
                 "hour" => Word::Bucket(TimeBucket::Hour),
+                "minute" => Word::Bucket(TimeBucket::Minute),
                 "seconds" => Word::Form(TimeForm::Seconds),
                 "millis" => Word::Form(TimeForm::Millis),
                 "epoch" => Word::Form(TimeForm::Epoch),
@@ -129,7 +132,8 @@ impl KeyFormat {
                 other => {
                     return Err(format!(
                         "unknown key format `{other}`; expected upper, lower, a width such as \
-                         7, unpadded, inverted, date, month, hour, seconds, millis or epoch"
+                         7, unpadded, inverted, date, month, hour, minute, seconds, millis or \
+                         epoch"
                     ))
                 }
             });
@@ -231,6 +235,7 @@ fn time(t: &str, bucket: Option<TimeBucket>, form: TimeForm) -> Result<String, K
         Some(TimeBucket::Month) => 7,
         Some(TimeBucket::Day) => 10,
         Some(TimeBucket::Hour) => 13,
+        Some(TimeBucket::Minute) => 16,
     };
     const ZERO: &str = "0000-01-01T00:00:00.000000000Z";
     let truncated = format!("{}{}", &t[..kept], &ZERO[kept..]);
@@ -351,7 +356,7 @@ macro_rules! integer_key {
 }
 integer_key!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
-/// A point in time: `:date`, `:month`, `:hour`, `:seconds`, `:epoch`.
+/// A point in time: `:date`, `:month`, `:hour`, `:minute`, `:seconds`, `:millis`, `:epoch`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a timestamp, so it has no time key format",
     label = "time formats (`:date`, `:month`, `:hour`, `:seconds`, `:millis`, `:epoch`) fit timestamp fields",
@@ -454,6 +459,8 @@ mod tests {
         assert_eq!(key(t, f("date")), "2024-01-15");
         assert_eq!(key(t, f("month")), "2024-01");
         assert_eq!(key(t, f("hour")), "2024-01-15T10");
+        assert_eq!(key(t, f("minute")), "2024-01-15T10:30");
+        assert_eq!(key(t, f("minute:epoch")), (t.timestamp() - 5).to_string());
         assert_eq!(key(t, f("seconds")), "2024-01-15T10:30:05Z");
         assert_eq!(key(t, f("millis")), "2024-01-15T10:30:05.123Z");
         assert_eq!(key(t, f("date:millis")), "2024-01-15T00:00:00.000Z");

@@ -625,7 +625,7 @@ impl<'t, E: Entity> Update<'t, E> {
             }
             if let Some(attribute) = schema.created_at {
                 let name = exprs.name(attribute);
-                let now = exprs.value(AttributeValue::S(now.to_owned()));
+                let now = exprs.value(schema.managed_time(attribute, now));
                 set.push(format!("{name} = if_not_exists({name}, {now})"));
             }
         }
@@ -640,7 +640,7 @@ impl<'t, E: Entity> Update<'t, E> {
             }
         }
         if let Some(attribute) = schema.updated_at {
-            let now = AttributeValue::S(now.to_owned());
+            let now = schema.managed_time(attribute, now);
             set.push(format!("{} = {}", exprs.name(attribute), exprs.value(now)));
         }
         for action in &self.actions {
@@ -762,7 +762,7 @@ impl<'t, E: Entity> Update<'t, E> {
             changed.insert(attribute.to_owned(), number(version.saturating_add(1)));
         }
         if let Some(attribute) = schema.updated_at {
-            changed.insert(attribute.to_owned(), AttributeValue::S(now.to_owned()));
+            changed.insert(attribute.to_owned(), schema.managed_time(attribute, now));
         }
         Some(changed)
     }

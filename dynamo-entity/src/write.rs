@@ -378,10 +378,10 @@ impl<'t, E: Entity> Put<'t, E> {
 
         let now = clock::timestamp_text(table.now());
         if let (PutMode::Create, Some(attribute)) = (self.mode, schema.created_at) {
-            item.insert(attribute.to_owned(), AttributeValue::S(now.clone()));
+            item.insert(attribute.to_owned(), schema.managed_time(attribute, &now));
         }
         if let Some(attribute) = schema.updated_at {
-            item.insert(attribute.to_owned(), AttributeValue::S(now));
+            item.insert(attribute.to_owned(), schema.managed_time(attribute, &now));
         }
 
         if let Some(condition) = self.condition {

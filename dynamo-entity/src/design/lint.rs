@@ -108,6 +108,7 @@ impl Design {
         self.key_spaces(&mut lints);
         for (label, events) in self.by_pattern() {
             self.fan_out(&label, &events, &mut lints);
+            self.hot_key(&label, &events, &mut lints);
             scans_and_filters(&label, &events, &mut lints);
         }
         lints
@@ -283,6 +284,46 @@ impl Design {
                 }
             }
         }
+    }
+
+    /// `hot-key`: a pattern whose writes go to one partition, again and again (a counter, a
+    /// rate-limit window): one busy caller makes that partition hot.
+    fn hot_key(&self, label: &str, events: &[&Event], lints: &mut Vec<Lint>) {
+        /// Writes to one partition that make a pattern's traffic worth a warning.
+        const REPEATED: usize = 10;
+        let mut writes: BTreeMap<(Index, &str, Option<&str>), usize> = BTreeMap::new();
+        let mut total = 0;
+        for event in events {
+            for target in &event.targets {
+                let write = matches!(target.action, "PutItem" | "UpdateItem" | "DeleteItem");
+                let Some(pk) = target.partition.as_deref().filter(|_| write) else {
+                    continue;
+                };
+                total += 1;
+                *writes
+                    .entry((target.index, pk, event.entity.as_deref()))
+                    .or_default() += 1;
+            }
+        }
+        let Some(((index, pk, entity), count)) = writes.into_iter().max_by_key(|(_, n)| *n) else {
+            return;
+        };
+        if count < REPEATED || count * 2 < total {
+            return;
+        }
+        let template = self.templated_partition(index, pk, entity);
+        lints.push(lint(
+            Severity::Warning,
+            "hot-key",
+            pattern_subject(label),
+            format!(
+                "{count} of the pattern's {total} writes went to one partition, `{template}` of \
+                 {}: every request of one caller lands there, and a partition takes at most \
+                 1,000 WCU a second, so a busy caller makes it hot; spread the writes (a shard \
+                 suffix in the key) or limit the caller before DynamoDB",
+                self.index_label(index)
+            ),
+        ));
     }
 
     /// `fan-out`: a pattern that queried several partitions of one index for one entity type,
