@@ -72,6 +72,9 @@ pub(crate) struct Target {
     pub index: Index,
     /// The partition key value, when the request names one (a scan does not).
     pub partition: Option<String>,
+    /// The entity type of the item, where the request shows it (a batch or transaction names
+    /// several items, each its own).
+    pub entity: Option<String>,
 }
 
 /// One request, as the design report needs it.
@@ -110,6 +113,7 @@ impl Event {
             action,
             index,
             partition,
+            entity: None,
         });
     }
 
@@ -225,6 +229,27 @@ impl Table {
         self.recorder.is_some()
     }
 
+    /// The entity type of a base-table item or key: its type attribute, else the registered
+    /// entity whose primary key templates produce its key.
+    pub(crate) fn entity_of(&self, item: &Item) -> Option<String> {
+        if let Some(AttributeValue::S(kind)) = item.get(&self.schema.type_attribute) {
+            return Some(kind.clone());
+        }
+        let text = |name: &str| match item.get(name) {
+            Some(AttributeValue::S(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let key = crate::Key {
+            pk: text(&self.schema.partition_key)?,
+            sk: self.schema.sort_key.as_deref().and_then(text),
+        };
+        self.schema
+            .schemas
+            .iter()
+            .find(|s| s.is_primary_key(&key))
+            .map(|s| s.entity_type.to_owned())
+    }
+
     /// The partition key value of a base-table item or key, as targets name it.
     pub(crate) fn partition_of(&self, item: &Item) -> Option<String> {
         match item.get(&self.schema.partition_key) {
@@ -262,6 +287,11 @@ pub(crate) fn write_targets(table: &Table, requests: &[WriteRequest]) -> Vec<Tar
                 (None, Some(delete)) => partition(&delete.key),
                 (None, None) => None,
             },
+            entity: match (&request.put_request, &request.delete_request) {
+                (Some(put), _) => table.entity_of(&put.item),
+                (None, Some(delete)) => table.entity_of(&delete.key),
+                (None, None) => None,
+            },
         })
         .collect()
 }
@@ -275,6 +305,7 @@ pub(crate) fn get_targets(table: &Table, items: &[TransactGetItem]) -> Vec<Targe
             action: "GetItem",
             index: Index::Primary,
             partition: table.partition_of(&get.key),
+            entity: table.entity_of(&get.key),
         })
         .collect()
 }
@@ -288,6 +319,7 @@ pub(crate) fn transaction_targets(table: &Table, items: &[TransactWriteItem]) ->
             action,
             index: Index::Primary,
             partition: table.partition_of(item),
+            entity: table.entity_of(item),
         })
         .collect()
 }

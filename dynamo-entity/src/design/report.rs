@@ -237,6 +237,10 @@ impl Design {
         if types.is_empty() {
             for event in events {
                 for target in &event.targets {
+                    if let Some(entity) = &target.entity {
+                        types.insert(entity.clone());
+                        continue;
+                    }
                     let Some(pk) = &target.partition else {
                         continue;
                     };
