@@ -118,3 +118,36 @@ pub fn s(value: &str) -> aws_sdk_dynamodb::types::AttributeValue {
 pub fn item(pairs: Vec<(&str, aws_sdk_dynamodb::types::AttributeValue)>) -> dynamo_entity::Item {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
+
+/// A time `days` ahead of the real one, at the start of a minute, for an example's or a test's
+/// table clock. DynamoDB Local deletes items whose TTL has passed by the real clock; with the
+/// table's clock ahead of it, items the application sees expire are still stored, as in
+/// DynamoDB before its background deletion, and every run reads the same items.
+pub fn clock_ahead(days: u64) -> SystemTime {
+    let ahead = SystemTime::now() + std::time::Duration::from_secs(days * 86_400);
+    let seconds = ahead.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    UNIX_EPOCH + std::time::Duration::from_secs(seconds - seconds % 60)
+}
+
+/// What each access pattern of an example returned and cost, printed as a table.
+#[derive(Default)]
+pub struct CostTable(Vec<(String, String, dynamo_entity::Cost)>);
+
+impl CostTable {
+    /// Notes a pattern: its result and what the metered `table` it ran on cost.
+    pub fn note(&mut self, pattern: &str, result: impl Into<String>, table: &Table) {
+        self.0
+            .push((pattern.to_owned(), result.into(), table.cost()));
+    }
+
+    /// Prints the table: pattern, result, requests, RCU, WCU.
+    pub fn print(&self) {
+        println!("\n| pattern | result | requests | RCU | WCU |\n|---|---|---|---|---|");
+        for (pattern, result, cost) in &self.0 {
+            println!(
+                "| {pattern} | {result} | {} | {} | {} |",
+                cost.requests, cost.read_units, cost.write_units
+            );
+        }
+    }
+}

@@ -14,19 +14,15 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Duration, Utc};
 use dynamo_entity::design::{Design, Recorder};
-use dynamo_entity::{Clock, Cost, Error, Table};
+use dynamo_entity::{Clock, Error, Table};
 
 use model::{patterns, Address, Customer, Order, OrderItem, Status, ORDER_RETENTION};
 
-/// The example's "now", the table's clock: a day ahead of the real time, at the start of a
-/// minute, so that DynamoDB Local (which deletes expired items by the real clock) keeps every
-/// order the run expects.
+/// The example's "now", the table's clock: a day ahead of the real time (see
+/// `dynamo_entity_suite::clock_ahead`).
 fn now() -> DateTime<Utc> {
     static NOW: std::sync::OnceLock<DateTime<Utc>> = std::sync::OnceLock::new();
-    *NOW.get_or_init(|| {
-        let ahead = Utc::now() + Duration::days(1);
-        DateTime::from_timestamp(ahead.timestamp() - ahead.timestamp() % 60, 0).unwrap()
-    })
+    *NOW.get_or_init(|| DateTime::from(dynamo_entity_suite::clock_ahead(1)))
 }
 
 fn customer(n: usize) -> Customer {
@@ -100,13 +96,6 @@ async fn seed(table: &Table) -> Result<usize, Error> {
     Ok(count)
 }
 
-/// One line of the printed table.
-struct Line {
-    pattern: &'static str,
-    result: String,
-    cost: Cost,
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let table = Table::new(
@@ -125,14 +114,9 @@ async fn main() -> Result<(), Error> {
 
     let recorder = Recorder::new();
     let table = table.recorded_by(&recorder);
-    let mut lines: Vec<Line> = Vec::new();
-    let mut note = |pattern: &'static str, result: String, table: &Table| {
-        lines.push(Line {
-            pattern,
-            result,
-            cost: table.cost(),
-        });
-    };
+    let mut costs = dynamo_entity_suite::CostTable::default();
+    let mut note =
+        |pattern: &str, result: String, table: &Table| costs.note(pattern, result, table);
 
     // Sign-up: a new customer; a taken username, then a taken address, refused as a whole.
     let t = table
@@ -242,17 +226,7 @@ async fn main() -> Result<(), Error> {
         &t,
     );
 
-    println!("\n| pattern | result | requests | RCU | WCU |\n|---|---|---|---|---|");
-    for line in &lines {
-        println!(
-            "| {} | {} | {} | {} | {} |",
-            line.pattern,
-            line.result,
-            line.cost.requests,
-            line.cost.read_units,
-            line.cost.write_units
-        );
-    }
+    costs.print();
 
     // The design review, and the CloudFormation the seeds ask for, beside this file.
     let design = Design::of("ecommerce", &table)

@@ -13,33 +13,23 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Duration, Utc};
 use dynamo_entity::design::{Design, Recorder};
-use dynamo_entity::{Clock, Cost, Error, Table};
+use dynamo_entity::{Clock, Error, Table};
+use dynamo_entity_suite::CostTable;
 
 use model::patterns;
 use model::{Project, Status, Task, WebhookEvent};
 
-/// The example's "now", the table's clock: a week and a day ahead of the real time, at the
-/// start of a minute. DynamoDB Local deletes items whose TTL has passed by its own clock, the
-/// real one; ahead of it, the sessions that the application sees as expired are still stored,
-/// as in DynamoDB before its background deletion, and the run reads the same items every time.
+/// The example's "now", the table's clock: a week and a day ahead of the real time (see
+/// `dynamo_entity_suite::clock_ahead`), so that the sessions the application sees as expired
+/// are still stored, as in DynamoDB before its background deletion.
 fn now() -> DateTime<Utc> {
     static NOW: std::sync::OnceLock<DateTime<Utc>> = std::sync::OnceLock::new();
-    *NOW.get_or_init(|| {
-        let ahead = Utc::now() + Duration::days(8);
-        DateTime::from_timestamp(ahead.timestamp() - ahead.timestamp() % 60, 0).unwrap()
-    })
-}
-
-/// One line of the printed table: the pattern, what it returned, and its cost.
-struct Line {
-    pattern: &'static str,
-    result: String,
-    cost: Cost,
+    *NOW.get_or_init(|| DateTime::from(dynamo_entity_suite::clock_ahead(8)))
 }
 
 /// Runs `f` on `table` under `pattern`, metered, and notes the line.
 async fn run<T, F, Fut>(
-    lines: &mut Vec<Line>,
+    costs: &mut CostTable,
     table: &Table,
     pattern: &'static str,
     f: F,
@@ -51,11 +41,7 @@ where
 {
     let metered = table.pattern(pattern).metered();
     let out = f(metered.clone()).await;
-    lines.push(Line {
-        pattern,
-        result: describe(&out),
-        cost: metered.cost(),
-    });
+    costs.note(pattern, describe(&out), &metered);
     out
 }
 
@@ -82,7 +68,7 @@ async fn main() -> Result<(), Error> {
     // Every access pattern, recorded for the design review, each metered.
     let recorder = Recorder::new();
     let table = table.recorded_by(&recorder);
-    let mut lines = Vec::new();
+    let mut costs = CostTable::default();
 
     let task = Task {
         project_id: "alpha".into(),
@@ -94,7 +80,7 @@ async fn main() -> Result<(), Error> {
         updated_at: DateTime::UNIX_EPOCH,
     };
     run(
-        &mut lines,
+        &mut costs,
         &table,
         "add a task",
         |t| async move { patterns::add_task(&t, &task).await },
@@ -105,7 +91,7 @@ async fn main() -> Result<(), Error> {
     )
     .await?;
     let tasks = run(
-        &mut lines,
+        &mut costs,
         &table,
         "a project's tasks",
         |t| async move { patterns::project_tasks(&t, "alpha").await },
@@ -119,7 +105,7 @@ async fn main() -> Result<(), Error> {
     println!("project alpha: {} tasks, {open} open", tasks.len());
 
     run(
-        &mut lines,
+        &mut costs,
         &table,
         "complete a task (its owner)",
         |t| async move { patterns::complete_task(&t, "alpha", "task-041", "masa").await },
@@ -130,7 +116,7 @@ async fn main() -> Result<(), Error> {
     )
     .await?;
     let refused = run(
-        &mut lines,
+        &mut costs,
         &table,
         "complete a task (someone else)",
         |t| async move { patterns::complete_task(&t, "alpha", "task-001", "mallory").await },
@@ -144,7 +130,7 @@ async fn main() -> Result<(), Error> {
     assert!(matches!(refused, Err(Error::ConditionFailed { .. })));
 
     run(
-        &mut lines,
+        &mut costs,
         &table,
         "sign in (session for 7 days)",
         |t| async move { patterns::sign_in(&t, "masa", "s-new", now()).await },
@@ -158,7 +144,7 @@ async fn main() -> Result<(), Error> {
     )
     .await?;
     run(
-        &mut lines,
+        &mut costs,
         &table,
         "a session (live)",
         |t| async move { patterns::session(&t, "user-07", "s-2").await },
@@ -170,7 +156,7 @@ async fn main() -> Result<(), Error> {
     )
     .await?;
     run(
-        &mut lines,
+        &mut costs,
         &table,
         "a session (expired, not yet deleted)",
         |t| async move { patterns::session(&t, "user-07", "s-0").await },
@@ -182,7 +168,7 @@ async fn main() -> Result<(), Error> {
     )
     .await?;
     run(
-        &mut lines,
+        &mut costs,
         &table,
         "a user's sessions",
         |t| async move { patterns::user_sessions(&t, "user-07").await },
@@ -205,7 +191,7 @@ async fn main() -> Result<(), Error> {
     ] {
         let event = event.clone();
         let processed = run(
-            &mut lines,
+            &mut costs,
             &table,
             pattern,
             |t| async move { patterns::receive_webhook(&t, &event).await },
@@ -230,24 +216,14 @@ async fn main() -> Result<(), Error> {
             Err(e) => return Err(e),
         }
     }
-    lines.push(Line {
-        pattern: "count a request (rate limit)",
-        result: format!("40 requests: {counted} counted, {refused} refused"),
-        cost: limited.cost(),
-    });
+    costs.note(
+        "count a request (rate limit)",
+        format!("40 requests: {counted} counted, {refused} refused"),
+        &limited,
+    );
     assert_eq!((counted, refused), (model::REQUESTS_PER_MINUTE, 10));
 
-    println!("\n| pattern | result | requests | RCU | WCU |\n|---|---|---|---|---|");
-    for line in &lines {
-        println!(
-            "| {} | {} | {} | {} | {} |",
-            line.pattern,
-            line.result,
-            line.cost.requests,
-            line.cost.read_units,
-            line.cost.write_units
-        );
-    }
+    costs.print();
 
     // The design review: each role is scoped to its project's partition by the `projectId`
     // principal tag, and to its own user's sessions and rate windows by `userId`.
