@@ -15,10 +15,7 @@ use model::{patterns, Address, Customer, Order, OrderItem, Status, ORDER_RETENTI
 /// The table's clock: a day ahead of the real one (DynamoDB Local deletes by the real clock).
 fn now() -> DateTime<Utc> {
     static NOW: std::sync::OnceLock<DateTime<Utc>> = std::sync::OnceLock::new();
-    *NOW.get_or_init(|| {
-        let ahead = Utc::now() + Duration::days(1);
-        DateTime::from_timestamp(ahead.timestamp() - ahead.timestamp() % 60, 0).unwrap()
-    })
+    *NOW.get_or_init(|| DateTime::from(dynamo_entity_suite::clock_ahead(1)))
 }
 
 async fn table() -> Table {

@@ -17,8 +17,7 @@ use model::{patterns, Status, Task, WebhookEvent, REQUESTS_PER_MINUTE};
 fn now() -> DateTime<Utc> {
     static NOW: std::sync::OnceLock<DateTime<Utc>> = std::sync::OnceLock::new();
     *NOW.get_or_init(|| {
-        let ahead = Utc::now() + Duration::days(30);
-        DateTime::from_timestamp(ahead.timestamp() - ahead.timestamp() % 60 + 30, 0).unwrap()
+        DateTime::<Utc>::from(dynamo_entity_suite::clock_ahead(30)) + Duration::seconds(30)
     })
 }
 

@@ -354,30 +354,11 @@ impl TimeAttributeForm for EpochForm {
 
 impl<F: TimeAttributeForm, T: crate::format::TimeKey> Codec<T> for TimeCodec<F> {
     fn to_attribute(value: &T, entity: &'static str, field: &'static str) -> Encoded {
-        let text = crate::KeyFormat::Time(None, F::FORM)
-            .format(value)
-            .map_err(|e| encode_error(entity, field, e.to_string()))?;
-        Ok(Some(match F::FORM {
-            // Epoch seconds are a number; the key form's zero padding is dropped.
-            crate::TimeForm::Epoch => {
-                AttributeValue::N(text.trim_start_matches('0').to_owned()).or_zero()
-            }
-            _ => AttributeValue::S(text),
-        }))
-    }
-}
-
-/// `N("")` as `N("0")`: epoch second 0 trimmed of its zeros.
-trait OrZero {
-    fn or_zero(self) -> Self;
-}
-
-impl OrZero for AttributeValue {
-    fn or_zero(self) -> Self {
-        match self {
-            AttributeValue::N(n) if n.is_empty() => AttributeValue::N("0".to_owned()),
-            other => other,
-        }
+        value
+            .to_key_string()
+            .and_then(|encoded| crate::format::time_attribute(&encoded, F::FORM))
+            .map(Some)
+            .map_err(|e| encode_error(entity, field, e.to_string()))
     }
 }
 

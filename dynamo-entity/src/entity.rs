@@ -97,17 +97,8 @@ impl EntitySchema {
             .iter()
             .find(|a| a.attribute == attribute)
             .and_then(|a| a.format);
-        let Some(form) = form else {
-            return AttributeValue::S(now.to_owned());
-        };
-        match crate::KeyFormat::Time(None, form).apply(now) {
-            Ok(text) if form == crate::TimeForm::Epoch => {
-                let trimmed = text.trim_start_matches('0');
-                AttributeValue::N(if trimmed.is_empty() { "0" } else { trimmed }.to_owned())
-            }
-            Ok(text) => AttributeValue::S(text),
-            Err(_) => AttributeValue::S(now.to_owned()),
-        }
+        form.and_then(|form| crate::format::time_attribute(now, form).ok())
+            .unwrap_or_else(|| AttributeValue::S(now.to_owned()))
     }
 
     /// Whether `key` is one that this entity's primary key templates can produce.

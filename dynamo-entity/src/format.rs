@@ -80,17 +80,6 @@ pub enum TimeForm {
     Epoch,
 }
 
-/// The kinds of value a format fits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormatFits {
-    /// Text: `upper`, `lower`.
-    Text,
-    /// Integers: widths, `unpadded`, `inverted`.
-    Integer,
-    /// Timestamps: buckets and forms.
-    Time,
-}
-
 /// One word of a format.
 enum Word {
     Width(u8),
@@ -159,32 +148,6 @@ impl KeyFormat {
         })
     }
 
-    /// What the format fits.
-    pub fn fits(self) -> FormatFits {
-        match self {
-            KeyFormat::Upper | KeyFormat::Lower => FormatFits::Text,
-            KeyFormat::Width(_) | KeyFormat::Unpadded | KeyFormat::Inverted(_) => {
-                FormatFits::Integer
-            }
-            KeyFormat::Time(..) => FormatFits::Time,
-        }
-    }
-
-    /// Whether keys keep the values' order, so that a range on the placeholder means what it
-    /// says.
-    pub fn keeps_order(self) -> bool {
-        !matches!(self, KeyFormat::Unpadded | KeyFormat::Inverted(_))
-    }
-
-    /// Whether every value is written with one width (so a range on it has exact bounds when
-    /// text follows it).
-    pub fn fixed_width(self) -> bool {
-        !matches!(
-            self,
-            KeyFormat::Upper | KeyFormat::Lower | KeyFormat::Unpadded
-        )
-    }
-
     /// `value`'s key text in this format, for computed parts that assemble keys themselves.
     ///
     /// ```
@@ -224,6 +187,20 @@ impl KeyFormat {
             None => (placeholder, None),
         }
     }
+}
+
+/// A timestamp attribute in `form` (`#[dynamo(format = "..")]`), from the timestamp's key
+/// encoding: RFC 3339 text, or epoch seconds as a number (`N`, without the key's padding).
+pub(crate) fn time_attribute(
+    encoded: &str,
+    form: TimeForm,
+) -> Result<aws_sdk_dynamodb::types::AttributeValue, KeyValueError> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let text = KeyFormat::Time(None, form).apply(encoded)?;
+    Ok(match form {
+        TimeForm::Epoch => AttributeValue::N(trim_zeros(&text).to_owned()),
+        _ => AttributeValue::S(text),
+    })
 }
 
 /// A timestamp's encoding (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`) truncated to `bucket` and written

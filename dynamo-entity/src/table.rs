@@ -282,14 +282,6 @@ impl TableSchema {
             // does not hold (at the cost of reading the table's item too).
             return Ok(());
         };
-        let is_key = |name: &str| {
-            name == self.partition_key
-                || Some(name) == self.sort_key.as_deref()
-                || name == found.partition_key
-                || Some(name) == found.sort_key.as_deref()
-                || found.partition_keys.iter().any(|k| k == name)
-                || found.sort_keys.iter().any(|k| k == name)
-        };
         let missing: Vec<&str> = match attributes {
             None if found.projection == IndexProjection::All => return Ok(()),
             None => {
@@ -303,7 +295,7 @@ impl TableSchema {
             Some(names) => names
                 .iter()
                 .copied()
-                .filter(|name| !is_key(name) && !found.projection.holds(name))
+                .filter(|name| !self.holds(index, name))
                 .collect(),
         };
         if missing.is_empty() {
