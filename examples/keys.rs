@@ -31,7 +31,7 @@ struct Pet {
 fn main() -> Result<(), dynamo_entity::Error> {
     println!("Pet templates (from Pet::SCHEMA):");
     for key in Pet::SCHEMA.keys {
-        let sk = key.sk.unwrap_or("-");
+        let sk = key.sk.map_or("-", |sk| sk.text);
         let sparse = if key.sparse { " (sparse)" } else { "" };
         println!(
             "  {:<8} pk = {:<20} sk = {}{}",

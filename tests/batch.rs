@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
-use dynamo_entity::{Entity, Error, Key, Table, TableSchema};
+use dynamo_entity::{Entity, Error, InvalidRequestKind, Key, Table, TableSchema};
 use dynamo_entity_suite::faults::faulty_client;
 use dynamo_entity_suite::fresh_table;
 
@@ -155,7 +155,16 @@ async fn writes_a_batch_cannot_do_safely_are_refused_before_sending() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                kind: InvalidRequestKind::NeedsRead,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

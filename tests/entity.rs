@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamo_entity::{Entity, Error, Index, Item, Key, KeySchema, KeyValue, KeyValueError};
+use dynamo_entity::{
+    Entity, Error, Index, Item, Key, KeySchema, KeyValue, KeyValueError, Segment, Template,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,24 +214,45 @@ fn template_constants_and_schema_describe_the_entity() {
         &[
             KeySchema {
                 index: Index::Primary,
-                pk: "USER#<owner_id>",
-                sk: Some("PET#<pet_id>"),
+                pk: Template::new(
+                    "USER#<owner_id>",
+                    &[Segment::Literal("USER#"), Segment::Field("owner_id", None)],
+                ),
+                sk: Some(Template::new(
+                    "PET#<pet_id>",
+                    &[Segment::Literal("PET#"), Segment::Field("pet_id", None)],
+                )),
                 sparse: false,
                 inputs: &["owner_id", "pet_id"],
                 computed: false,
             },
             KeySchema {
                 index: Index::Gsi(1),
-                pk: "PET#<pet_id>",
-                sk: Some("PET#<pet_id>"),
+                pk: Template::new(
+                    "PET#<pet_id>",
+                    &[Segment::Literal("PET#"), Segment::Field("pet_id", None)],
+                ),
+                sk: Some(Template::new(
+                    "PET#<pet_id>",
+                    &[Segment::Literal("PET#"), Segment::Field("pet_id", None)],
+                )),
                 sparse: false,
                 inputs: &["pet_id"],
                 computed: false,
             },
             KeySchema {
                 index: Index::Gsi(2),
-                pk: "SPECIES#<species>",
-                sk: Some("CHIP#<chip>"),
+                pk: Template::new(
+                    "SPECIES#<species>",
+                    &[
+                        Segment::Literal("SPECIES#"),
+                        Segment::Field("species", None)
+                    ],
+                ),
+                sk: Some(Template::new(
+                    "CHIP#<chip>",
+                    &[Segment::Literal("CHIP#"), Segment::Field("chip", None)],
+                )),
                 sparse: true,
                 inputs: &["species", "chip"],
                 computed: false,

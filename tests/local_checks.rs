@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamo_entity::{item_size, Entity, Error, Item, Table, TableSchema, MAX_ITEM_BYTES};
+use dynamo_entity::{
+    item_size, Entity, Error, InvalidRequestKind, Item, Table, TableSchema, MAX_ITEM_BYTES,
+};
 use dynamo_entity_suite::fresh_table;
 use serde::{Deserialize, Serialize};
 
@@ -212,7 +214,16 @@ async fn requests_dynamodb_would_refuse_are_not_sent() {
         .page()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                kind: InvalidRequestKind::Argument,
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     let err = table.read_transaction().send().await.unwrap_err();
     assert_eq!(

@@ -146,7 +146,10 @@ async fn a_customers_addresses_are_upserted_and_removed_by_label() {
         (street.begins_with("11 "), true),
         (street.contains("New"), true),
         (street.size().eq(9), true),
-        (street.has_type(dynamo_entity::AttributeType::S), true),
+        (
+            street.has_type(dynamo_entity::condition::AttributeType::S),
+            true,
+        ),
         (street.is_in(["11 New St".to_owned(), "x".to_owned()]), true),
         (street.between("10".to_owned(), "12".to_owned()), true),
         (f.addresses.entry("home").size().eq(2), true),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamo_entity::__private::__sort_key_range;
+use dynamo_entity::__private::sort_key_range;
 use dynamo_entity::{Entity, KeyValue, SortKeyCondition};
 use proptest::prelude::*;
 
@@ -62,7 +62,7 @@ fn condition(op: Op, prefix: &str, a: String, b: String, fixed: bool) -> Option<
         Op::Le => (None, Some((a, true))),
     };
     // An empty range is refused (an error), not sent.
-    __sort_key_range(prefix, bounds.0, bounds.1, fixed).ok()
+    sort_key_range(prefix, bounds.0, bounds.1, fixed).ok()
 }
 
 /// Keys of neighbouring entities in the same partition, around `ORDER#`.

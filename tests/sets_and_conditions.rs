@@ -9,7 +9,8 @@
 use std::collections::{BTreeSet, HashSet};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamo_entity::{AttributeType, Entity, Error, TableSchema};
+use dynamo_entity::condition::AttributeType;
+use dynamo_entity::{Entity, Error, TableSchema};
 use dynamo_entity_suite::{fresh_table, raw_item};
 
 #[derive(Debug, Clone, PartialEq, Entity)]

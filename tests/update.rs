@@ -1,7 +1,7 @@
 //! Typed updates and conditions against DynamoDB Local.
 
 use chrono::{DateTime, Utc};
-use dynamo_entity::{Entity, Error, TableSchema};
+use dynamo_entity::{Entity, Error, InvalidRequestKind, TableSchema};
 use dynamo_entity_suite::fresh_table;
 use serde::{Deserialize, Serialize};
 
@@ -211,7 +211,16 @@ async fn mistakes_are_reported_before_sending() {
         .append(f.photo, vec![3])
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                kind: InvalidRequestKind::Argument,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let err = table
         .update::<Pet>(key.clone())
@@ -219,7 +228,16 @@ async fn mistakes_are_reported_before_sending() {
         .condition(f.nickname.lt(None))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                kind: InvalidRequestKind::Argument,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let read = table.get::<Pet>(key).await.unwrap().unwrap();
     assert_eq!(read, stored);

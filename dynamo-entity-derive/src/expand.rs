@@ -21,7 +21,7 @@ pub(crate) use fields::take_field;
 use fields::{put_field, typed_fields};
 use keys::{
     build_key, builders, format_checks, index_key_arm, key_type, layout_expr, option_str,
-    template_constants, Index, Source,
+    template_constants, template_value, Index, Source,
 };
 use sort_key::sort_key_query;
 
@@ -101,8 +101,14 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
     let constant_pk = cont.constant_pk;
     let keys = indexes.iter().map(|index| {
         let path = index.index_path();
-        let pk = index.pk.0.value();
-        let sk = option_str(index.sk.map(|(lit, _)| lit.value()));
+        let pk = template_value(&index.pk.0.value(), index.pk.1);
+        let sk = match index.sk {
+            Some((lit, template)) => {
+                let sk = template_value(&lit.value(), template);
+                quote!(__dynamo::Option::Some(#sk))
+            }
+            None => quote!(__dynamo::Option::None),
+        };
         let sparse = index.sparse() || index.when.is_some();
         let computed = index.when.is_some() || index.params.iter().any(|f| f.computed.is_some());
         let mut inputs: Vec<String> = Vec::new();

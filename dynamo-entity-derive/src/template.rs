@@ -393,6 +393,38 @@ mod tests {
         assert_eq!(parse("<x:upper>").unwrap().bare_placeholder(), None);
     }
 
+    /// The format grammar: one format, a width with `inverted` either way round, or a bucket
+    /// then a time form; nothing else.
+    #[test]
+    fn reads_each_format() {
+        assert_eq!(Format::parse("upper"), Ok(Format::Upper));
+        assert_eq!(Format::parse("7"), Ok(Format::Width(7)));
+        assert_eq!(Format::parse("7:inverted"), Ok(Format::Inverted(Some(7))));
+        assert_eq!(Format::parse("inverted:7"), Ok(Format::Inverted(Some(7))));
+        assert_eq!(
+            Format::parse("date"),
+            Ok(Format::Time(Some("date"), "bucket"))
+        );
+        assert_eq!(
+            Format::parse("date:millis"),
+            Ok(Format::Time(Some("date"), "millis"))
+        );
+        assert_eq!(Format::parse("epoch"), Ok(Format::Time(None, "epoch")));
+        for bad in [
+            "millis:date",
+            "upper:7",
+            "0",
+            "40",
+            "upper:lower",
+            "7:inverted:x",
+        ] {
+            assert!(Format::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Format::parse("uper")
+            .unwrap_err()
+            .contains("unknown key format `uper`"));
+    }
+
     fn kind(source: &str) -> TemplateErrorKind {
         parse(source).unwrap_err().kind
     }

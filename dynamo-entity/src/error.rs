@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::item::Key;
+
 /// Why a value cannot be written into a key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -72,7 +74,7 @@ pub enum Error {
         /// The entity type.
         entity: &'static str,
         /// The item's primary key.
-        key: crate::Key,
+        key: Key,
     },
 
     /// The item had to exist (`replace`, `delete` with `must_exist`) and does not.
@@ -81,7 +83,7 @@ pub enum Error {
         /// The entity type.
         entity: &'static str,
         /// The item's primary key.
-        key: crate::Key,
+        key: Key,
     },
 
     /// The item changed since it was read (optimistic locking): nothing was written. Read it
@@ -94,7 +96,7 @@ pub enum Error {
         /// The entity type.
         entity: &'static str,
         /// The item's primary key.
-        key: crate::Key,
+        key: Key,
         /// The version this write was based on (0: never stored).
         expected: u64,
         /// The version stored, if any.
@@ -122,7 +124,7 @@ pub enum Error {
         /// The entity type of the write.
         entity: &'static str,
         /// The item's primary key.
-        key: crate::Key,
+        key: Key,
         /// The entity type of the item stored there, if it has one.
         found: Option<String>,
     },
@@ -133,7 +135,7 @@ pub enum Error {
         /// The entity type.
         entity: &'static str,
         /// The item's primary key.
-        key: crate::Key,
+        key: Key,
     },
 
     /// A transaction was cancelled: nothing was written. Each failed operation is listed with
@@ -144,7 +146,7 @@ pub enum Error {
     )]
     TransactionCancelled {
         /// The operations that failed (those that would have succeeded are left out).
-        operations: Vec<crate::CancelledOperation>,
+        operations: Vec<CancelledOperation>,
     },
 
     /// A batch stopped before it had sent everything: its deadline passed, or DynamoDB could
@@ -174,13 +176,23 @@ pub enum Error {
     },
 
     /// A table definition that cannot hold the entities given to it.
-    #[error("table schema: {0}")]
-    Schema(String),
+    #[error("table schema: {message}")]
+    Schema {
+        /// Which rule the entities break.
+        kind: SchemaErrorKind,
+        /// What is wrong and how to fix it, naming the entities, templates and attributes.
+        message: String,
+    },
 
     /// A request that cannot be sent as built (for example, comparing with `None`, or changing
     /// one attribute twice in one update). Nothing was sent.
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// What kind of mistake it is.
+        kind: InvalidRequestKind,
+        /// What is wrong and how to fix it, naming the entity, field and value.
+        message: String,
+    },
 
     /// A pagination cursor that this query did not produce, or that was altered.
     #[error("invalid cursor: {0}")]
@@ -202,12 +214,114 @@ pub enum Error {
     },
 }
 
+/// The kinds of [`Error::InvalidRequest`]: what a caller can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InvalidRequestKind {
+    /// A value or option the request cannot take: a page of no items, `None` compared with a
+    /// value, a set with no element, a segment past the last, a table name DynamoDB refuses.
+    Argument,
+    /// Nothing to send: an empty transaction or batch, an update that changes nothing.
+    Empty,
+    /// More than DynamoDB takes: over 100 operations in a transaction, a key over its size
+    /// limit.
+    TooLarge,
+    /// One item in a transaction or batch twice, or one attribute changed twice in an update.
+    Duplicate,
+    /// The write needs the item read first (to move unique values, or to derive an index key
+    /// from values it does not set), so it cannot be part of a transaction, a batch or an
+    /// upsert: send it on its own.
+    NeedsRead,
+    /// The index read does not hold what is asked for (a `KEYS_ONLY` index and a whole entity),
+    /// the entity has no key in it, or the table has no such index.
+    Index,
+    /// The entity is not one of the table's schema, or the key is not one of its keys.
+    NotInSchema,
+    /// A version was given for an entity without a `#[dynamo(version)]` field.
+    NoVersion,
+}
+
+/// The kinds of [`Error::Schema`]: which rule the entities of a table break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SchemaErrorKind {
+    /// Two entities (or an entity and a unique value's guard) whose key templates can produce
+    /// one same key.
+    KeyCollision,
+    /// Two different entities with one entity type.
+    DuplicateEntityType,
+    /// Entities that disagree on what the table is: its sort key, an index's sort key, the TTL
+    /// attribute, a key attribute's type, the layout, the entity-type attribute.
+    Conflict,
+    /// An entity whose keys do not fit its declared layout, or that needs one.
+    Layout,
+    /// A table definition the SDK refuses to build.
+    Definition,
+}
+
+impl Error {
+    /// An [`Error::InvalidRequest`].
+    pub(crate) fn invalid(kind: InvalidRequestKind, message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Schema`].
+    pub(crate) fn schema(kind: SchemaErrorKind, message: impl Into<String>) -> Self {
+        Error::Schema {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// An operation of a cancelled transaction, and why it failed.
+#[derive(Debug)]
+pub struct CancelledOperation {
+    /// Its position in the transaction, from 0, in the order the operations were added.
+    pub position: usize,
+    /// The entity type.
+    pub entity: &'static str,
+    /// The item's key.
+    pub key: Key,
+    /// DynamoDB's cancellation reason code (`ConditionalCheckFailed`, `TransactionConflict`,
+    /// `ValidationError`, ...).
+    pub code: String,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+    /// For a failed condition, what it means, as the single operation would have said it:
+    /// `AlreadyExists`, `NotFound`, `VersionConflict`, `UniqueViolation` or `ConditionFailed`.
+    pub error: Option<Box<Error>>,
+}
+
+impl std::fmt::Display for CancelledOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "operation {} ({} {}): ",
+            self.position, self.entity, self.key
+        )?;
+        match (&self.error, &self.message) {
+            (Some(error), _) => write!(f, "{error}"),
+            (None, Some(message)) => write!(f, "{}: {message}", self.code),
+            (None, None) => write!(f, "{}", self.code),
+        }
+    }
+}
+
 /// A failed request, its operation named, the SDK's error kept as the source.
 #[derive(Debug, thiserror::Error)]
 #[error("DynamoDB {operation} failed: {message}")]
 pub struct RequestError {
     /// The DynamoDB operation (`PutItem`, `Query`, ...).
     pub operation: &'static str,
+    /// DynamoDB's error code (`ProvisionedThroughputExceededException`,
+    /// `ResourceNotFoundException`, ...) when the service answered with one.
+    pub code: Option<String>,
+    /// The request id DynamoDB gave the failed request, when it answered.
+    pub request_id: Option<String>,
     /// The SDK error with its whole chain of causes, as text.
     pub message: String,
     /// The SDK error.

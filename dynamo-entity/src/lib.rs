@@ -136,117 +136,118 @@
 // Generated code names `::dynamo_entity`, which must resolve inside this crate's own tests too.
 extern crate self as dynamo_entity;
 
-/// Lets a request builder be awaited directly: `table.get::<Pet>(key).await`.
-macro_rules! into_future {
-    ($builder:ident, $output:ty) => {
-        impl<'t, E: $crate::Entity + Send + Sync + 't> ::std::future::IntoFuture
-            for $builder<'t, E>
-        {
-            type Output = $crate::Result<$output>;
-            type IntoFuture =
-                ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send + 't>>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
-    };
-}
-pub(crate) use into_future;
-
-pub mod attribute;
-mod batch;
-mod clock;
-mod collection;
-pub mod condition;
-mod cost;
-mod cursor;
-mod de;
-pub mod design;
-mod entity;
+// The layers, each depending only on those above it in this list (`scripts/check-layers`
+// keeps it so): the foundation (`error`, `key`), value encodings, the model of tables and
+// entities, typed expressions, the runtime (the table handle and the one executor every request
+// takes), the operations, and the design review.
 mod error;
-mod expression;
-pub mod format;
-pub mod key;
-mod keyspace;
-pub mod layout;
-mod limits;
-pub mod multikey;
-mod projection;
-mod range;
-mod read;
-mod scan;
-mod ser;
-#[cfg(feature = "lambda-events")]
-pub mod stream;
-mod table;
-mod transaction;
-mod unique;
-mod update;
-mod write;
+mod item;
+
+mod codec;
+mod model;
+
+mod expr;
+
+mod runtime;
+
+mod ops;
+
+#[cfg(feature = "design")]
+pub mod design;
+
+// The model: entities, their keys and templates, table layouts and schemas.
+#[doc(inline)]
+pub use codec::format;
+#[doc(inline)]
+pub use codec::format::{KeyFormat, TimeBucket, TimeForm};
+#[doc(inline)]
+pub use codec::key_value as key;
+#[doc(inline)]
+pub use codec::key_value::{KeyArg, KeyDomain, KeyValue, RawKey};
+pub use codec::limits::{item_size, MAX_ITEM_BYTES};
+pub use dynamo_entity_derive::{Collection, Entity, KeyValue, Projection, TableLayout};
+pub use item::{Item, Key, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE};
+pub use model::collection::{Collection, Member};
+pub use model::entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
+pub use model::index::Index;
+#[doc(inline)]
+pub use model::layout;
+#[doc(inline)]
+pub use model::layout::{DefaultLayout, IndexLayout, IndexProjection, Layout, TableLayout};
+pub use model::projection::Projection;
+pub use model::schema::{IndexSchema, TableSchema};
+pub use model::template::{Segment, Template};
+
+// Reading and writing: the table handle, what a read selects and a write requires.
+pub use expr::key_condition::SortKeyCondition;
+pub use expr::query::Query;
+pub use expr::typed::Condition;
+pub use ops::read::query::Page;
+pub use ops::transaction::MAX_TRANSACTION_OPERATIONS;
+pub use ops::write::put::Created;
+pub use runtime::clock::Clock;
+pub use runtime::cost::Cost;
+pub use runtime::cursor::{Cursor, CursorKey};
+pub use runtime::table::{Table, Timeouts};
+
+// What can go wrong.
+pub use error::{
+    CancelledOperation, Error, InvalidRequestKind, KeyValueError, RequestError, Result,
+    SchemaErrorKind,
+};
 
 pub use aws_sdk_dynamodb;
-pub use batch::{
-    BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingWrite, ProjectedBatchGet,
-};
-pub use clock::Clock;
-pub use collection::{Collection, CollectionPage, CollectionRequest, GetCollection, Member};
-pub use condition::{kind, AttributeType, Condition, Containable, Entry, Field, MapField, Size};
-pub use cost::Cost;
-pub use cursor::{Cursor, CursorKey};
-pub use dynamo_entity_derive::{Collection, Entity, KeyValue, Projection, TableLayout};
-pub use entity::{AttributeSchema, Entity, EntitySchema, KeySchema};
-pub use error::{Error, KeyValueError, RequestError, Result};
-pub use format::{KeyFormat, TimeBucket, TimeForm};
-pub use key::{Index, Key, KeyArg, KeyDomain, KeyValue, RawKey};
-pub use layout::{DefaultLayout, IndexLayout, IndexProjection, Layout, TableLayout};
-pub use limits::{item_size, MAX_ITEM_BYTES};
-pub use projection::{GetProjection, ProjectedQuery, Projection};
-pub use range::SortKeyCondition;
-pub use read::{Get, Page, Query, QueryRequest};
-pub use scan::MigrationScan;
-#[allow(deprecated)]
-pub use table::GsiSchema;
-pub use table::{IndexSchema, Table, TableSchema, Timeouts};
-pub use transaction::{
-    CancelledOperation, ReadResults, ReadTransaction, Slot, WriteTransaction,
-    MAX_TRANSACTION_OPERATIONS,
-};
-pub use update::{Numeric, SetValued, Update};
-pub use write::{CreateIfAbsent, Created, Delete, Put};
 
-/// A DynamoDB item, as the SDK represents it.
-pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
-
-/// The attribute holding the base table's partition key.
-pub const PK_ATTRIBUTE: &str = "PK";
-/// The attribute holding the base table's sort key.
-pub const SK_ATTRIBUTE: &str = "SK";
-/// The attribute holding each item's entity type.
-pub const TYPE_ATTRIBUTE: &str = "Type";
-
-/// Wraps a failed SDK request, keeping the SDK error as the source. The message is DynamoDB's
-/// error code and message when the service answered, else the SDK's chain of causes.
-pub(crate) fn request_error<E, R>(
-    operation: &'static str,
-    error: aws_sdk_dynamodb::error::SdkError<E, R>,
-) -> Error
-where
-    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-    let message = match (error.code(), error.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string(),
+/// What most code that uses dynamo-entity names: `use dynamo_entity::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Collection, Condition, Cursor, Entity, Error, Key, KeyValue, Projection, Query, Result,
+        SortKeyCondition, Table, TableLayout, TableSchema,
     };
-    Error::Request(RequestError {
-        operation,
-        message,
-        source: Box::new(error),
-    })
 }
+
+/// Typed conditions on an entity's fields, and the field handles they are built from
+/// (`Pet::fields()`).
+pub mod condition {
+    pub use crate::expr::condition::AttributeType;
+    pub use crate::expr::field::{kind, Entry, Field, MapField};
+    pub use crate::expr::typed::{Condition, Containable, Size};
+}
+
+pub mod attribute {
+    #![doc = include_str!("doc/attribute.md")]
+    pub use crate::codec::scalar::describe;
+    pub use crate::codec::serde::{from_attribute_value, to_attribute_value, SerdeError};
+}
+
+pub mod multikey {
+    #![doc = include_str!("doc/multikey.md")]
+    pub use crate::expr::key_condition::KeyPart;
+    pub use crate::model::multikey::{
+        AttributeArg, KeyAttribute, KeyAttributeType, KeyField, MultiKeySchema,
+    };
+}
+
+/// The request builders that [`Table`]'s methods return, and what they answer: each is
+/// configured by its methods, then awaited (or sent, or read page by page).
+pub mod request {
+    pub use crate::ops::batch::{
+        BatchGet, BatchGetOutput, BatchWrite, BatchWriteOutput, PendingWrite, ProjectedBatchGet,
+    };
+    pub use crate::ops::collection::{CollectionPage, CollectionRequest, GetCollection};
+    pub use crate::ops::projection::{GetProjection, ProjectedQuery};
+    pub use crate::ops::read::get::Get;
+    pub use crate::ops::read::query::QueryRequest;
+    pub use crate::ops::scan::MigrationScan;
+    pub use crate::ops::transaction::{ReadResults, ReadTransaction, Slot, WriteTransaction};
+    pub use crate::ops::update::{Numeric, SetValued, Update};
+    pub use crate::ops::write::delete::Delete;
+    pub use crate::ops::write::put::{CreateIfAbsent, Put};
+}
+
+#[cfg(feature = "lambda-events")]
+#[doc(inline)]
+pub use ops::stream;
 
 /// What generated code uses. Not part of the API: it may change in any release.
 /// Imported by generated code with a glob (`use ::dynamo_entity::__alias::*;`), so that it can
@@ -258,174 +259,7 @@ pub mod __alias {
 }
 
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::attribute::{
-        check_entity_type, encode, encode_option, put_list, put_scalar, put_serde, put_set,
-        put_time, put_ttl, take_list, take_optional, take_scalar, take_serde, take_set, take_time,
-        take_ttl, EpochForm, ListCodec, MillisForm, Scalar, ScalarCodec, SecondsForm, SerdeCodec,
-        SetCodec, TimeCodec, TtlCodec, TtlValue,
-    };
-    pub use crate::collection::{
-        entity_type_of, partition_template, same_key_shape, Collection, Member,
-    };
-    pub use crate::projection::Projection;
-
-    pub use crate::format::{fits_integer, fits_text, fits_time, KeyFormat, TimeBucket, TimeForm};
-    use crate::layout::same;
-    pub use crate::layout::{
-        check_entity_attributes, check_entity_key, index_named, key_names, DefaultLayout,
-        IndexLayout, IndexProjection, Layout, TableLayout,
-    };
-    pub use crate::multikey::{
-        AttributeArg, KeyAttribute, KeyAttributeType, KeyField, KeyPart, MultiKeySchema,
-        MultiKeyStage,
-    };
-
-    /// Whether `attribute` is the entity's TTL attribute `ttl`, in const code.
-    pub const fn is_ttl(ttl: Option<&str>, attribute: &str) -> bool {
-        match ttl {
-            Some(ttl) => same(ttl, attribute),
-            None => false,
-        }
-    }
-
-    /// Whether `attributes` has the field `field` stored as `attribute`. Const, so that
-    /// `#[derive(Projection)]` checks its fields at compile time.
-    pub const fn has_attribute(
-        attributes: &[AttributeSchema],
-        field: &str,
-        attribute: &str,
-    ) -> bool {
-        let mut i = 0;
-        while i < attributes.len() {
-            if same(attributes[i].field, field) && same(attributes[i].attribute, attribute) {
-                return true;
-            }
-            i += 1;
-        }
-        false
-    }
-    pub use crate::key::{build_key, key_arg, Index, Key, KeyArg, KeyDomain, KeyPiece, KeyValue};
-    pub use crate::range::{__sort_key_range, RangeOp, SortKeyStage, SortKeyStep};
-    pub use crate::{
-        kind, AttributeSchema, Entity, EntitySchema, Error, Field, Item, KeySchema, KeyValueError,
-        Query, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE,
-    };
-    pub use aws_sdk_dynamodb::types::AttributeValue;
-    pub use core::default::Default;
-    pub use core::option::Option;
-    pub use core::result::Result;
-    pub use std::string::String;
-
-    /// Appends a key builder's argument to a key being built. It has no `KeyValue` bound of its
-    /// own, so that a field type that cannot be a key is reported once, by `write_key_value`.
-    #[inline]
-    pub fn write_key_arg<T, A>(
-        out: &mut String,
-        value: &A,
-        entity: &'static str,
-        field: &'static str,
-        template: &'static str,
-    ) -> Result<(), Error>
-    where
-        T: ?Sized,
-        A: KeyArg<T> + ?Sized,
-    {
-        value
-            .write_key_arg(out)
-            .map_err(|reason| Error::InvalidKey {
-                entity,
-                field,
-                template,
-                reason,
-            })
-    }
-
-    /// A key field's value as a trait object. Generated code calls this once per placeholder,
-    /// spanned at the field's type, so that a type which cannot be a key is reported once, there.
-    #[inline]
-    pub fn key_value<T: KeyValue>(value: &T) -> &dyn KeyValue {
-        value
-    }
-
-    /// Appends a field's value to a key being built from the entity itself.
-    #[inline]
-    pub fn write_key_value(
-        out: &mut String,
-        value: &dyn KeyValue,
-        entity: &'static str,
-        field: &'static str,
-        template: &'static str,
-    ) -> Result<(), Error> {
-        value.write_key(out).map_err(|reason| Error::InvalidKey {
-            entity,
-            field,
-            template,
-            reason,
-        })
-    }
-
-    /// A value's text in a key, for an update that derives an index key from the values it
-    /// sets.
-    #[inline]
-    pub fn key_text(value: &dyn KeyValue) -> Result<String, KeyValueError> {
-        let mut out = String::new();
-        value.write_key(&mut out)?;
-        Ok(out)
-    }
-
-    /// Finds a key field type's [`KeyDomain`](crate::KeyDomain) without requiring `KeyValue`:
-    /// `(&DomainProbe::<T>::NEW).key_domain()` is `T::domain()` when `T: KeyValue`, and `Open`
-    /// otherwise (method resolution picks [`KnownDomain`] first when it applies). A type that is
-    /// no key is then reported once, where the key is built, rather than twice.
-    pub struct DomainProbe<T: ?Sized>(core::marker::PhantomData<T>);
-
-    impl<T: ?Sized> DomainProbe<T> {
-        /// The probe.
-        pub const NEW: Self = DomainProbe(core::marker::PhantomData);
-    }
-
-    /// The domain of a `KeyValue` type.
-    pub trait KnownDomain {
-        /// `T::domain()`.
-        fn key_domain(&self) -> crate::KeyDomain;
-    }
-
-    impl<T: KeyValue> KnownDomain for DomainProbe<T> {
-        fn key_domain(&self) -> crate::KeyDomain {
-            T::domain()
-        }
-    }
-
-    /// The fallback for a type that is no key (its error is reported elsewhere).
-    pub trait UnknownDomain {
-        /// [`KeyDomain::Open`](crate::KeyDomain::Open).
-        fn key_domain(&self) -> crate::KeyDomain {
-            crate::KeyDomain::Open
-        }
-    }
-
-    impl<T: ?Sized> UnknownDomain for &DomainProbe<T> {}
-
-    /// Stores the entity-type attribute.
-    #[inline]
-    pub fn put_entity_type(item: &mut Item, attribute: &'static str, entity: &'static str) {
-        if attribute.is_empty() {
-            // The layout has no entity-type attribute.
-            return;
-        }
-        item.insert(attribute.to_owned(), AttributeValue::S(entity.to_owned()));
-    }
-
-    /// Stores a built key in the item under the index's attribute names.
-    #[inline]
-    pub fn put_key(item: &mut Item, pk_attribute: &str, sk_attribute: &str, key: Key) {
-        item.insert(pk_attribute.to_owned(), AttributeValue::S(key.pk));
-        if let Some(sk) = key.sk {
-            item.insert(sk_attribute.to_owned(), AttributeValue::S(sk));
-        }
-    }
-}
+pub mod __private;
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

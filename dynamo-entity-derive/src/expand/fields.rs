@@ -229,12 +229,12 @@ pub(super) fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> Token
         if kind_of(cont, f) == Kind::IndexInput {
             let key = key_part(f);
             quote! {
-                #name: __dynamo::Field::__new_keyed(
+                #name: __dynamo::keyed_field(
                     #entity, #field_name, #attribute, #encode, #key)
             }
         } else {
             quote! {
-                #name: __dynamo::Field::__new(
+                #name: __dynamo::field(
                     #entity, #field_name, #attribute, #encode)
             }
         }

@@ -316,7 +316,7 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
             };
             (
                 quote!(#name<0>),
-                quote!(#name(__dynamo::SortKeyStage::__start(
+                quote!(#name(__dynamo::SortKeyStage::start(
                     __dynamo_query, #first_literal,
                 ))),
             )
@@ -344,7 +344,7 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
         #[doc = #query_doc]
         pub fn #query_fn(#(#pk_params),*) -> __dynamo::Result<
             #query_type, __dynamo::Error> {
-            let __dynamo_query = __dynamo::Query::__new(
+            let __dynamo_query = __dynamo::query(
                 #index_path,
                 Self::#partition_fn(#(#pk_args),*)?,
             );
@@ -385,6 +385,25 @@ pub(super) fn template_constants(entity: &str, index: &Index<'_, '_>) -> TokenSt
         pub const #sk_name: __dynamo::Option<&'static str> = #sk;
         #index_const
     }
+}
+
+/// A template as the runtime's `Template`: its text, and its segments as data, so that the
+/// runtime never parses template text.
+pub(super) fn template_value(text: &str, template: &Template) -> TokenStream {
+    let segments = template.segments.iter().map(|segment| match segment {
+        Segment::Literal(text) => quote!(__dynamo::Segment::Literal(#text)),
+        Segment::Placeholder { name, format, .. } => {
+            let format = match format {
+                Some(format) => {
+                    let format = format.tokens();
+                    quote!(__dynamo::Option::Some(#format))
+                }
+                None => quote!(__dynamo::Option::None),
+            };
+            quote!(__dynamo::Segment::Field(#name, #format))
+        }
+    });
+    quote!(__dynamo::Template::new(#text, &[#(#segments),*]))
 }
 
 pub(super) fn option_str(value: Option<String>) -> TokenStream {

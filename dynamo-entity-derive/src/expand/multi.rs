@@ -112,7 +112,7 @@ pub(super) fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> (TokenStrea
             let attribute = &f.attribute;
             let ty = key_type(f);
             quote! {
-                __dynamo::MultiKeyStage::<Self>::__part::<#ty, _>(
+                __dynamo::MultiKeyStage::<Self>::part::<#ty, _>(
                     #field_name, #attribute, &#field)?
             }
         });
@@ -128,7 +128,7 @@ pub(super) fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> (TokenStrea
         inherent.extend(quote! {
             #[doc = #query_doc]
             pub fn #query_fn(#(#params),*) -> __dynamo::Result<#query_type<0>, __dynamo::Error> {
-                __dynamo::Result::Ok(#query_type(__dynamo::MultiKeyStage::__start(
+                __dynamo::Result::Ok(#query_type(__dynamo::MultiKeyStage::start(
                     Self::#name,
                     ::std::vec![#(#parts),*],
                 )))
@@ -143,8 +143,8 @@ pub(super) fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> (TokenStrea
             .map_or_else(proc_macro2::Span::call_site, |t| t.span());
         // The schema's `<T as KeyAttribute>::TYPE` checks each field's type, at the type.
         items.extend(quote_spanned! {check_span=>
-            const _: () = #layout.check_multi_key(
-                &<#ident as __dynamo::Entity>::SCHEMA.multi_keys[#n]);
+            const _: () = __dynamo::check_multi_key(
+                &#layout, &<#ident as __dynamo::Entity>::SCHEMA.multi_keys[#n]);
         });
         items.extend(typestate(cont, &key, &query_type, text, vis));
     }
@@ -186,7 +186,7 @@ fn typestate(
                 pub fn #method(self, value: impl __dynamo::AttributeArg<#ty>)
                     -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error>
                 {
-                    self.0.__bound::<#ty, _>(#field_name, #attribute, __dynamo::RangeOp::#op, &value)
+                    self.0.bound::<#ty, _>(#field_name, #attribute, __dynamo::RangeOp::#op, &value)
                 }
             }
         });
@@ -197,7 +197,7 @@ fn typestate(
             quote! {
                 #[doc = #doc]
                 pub fn #method(self, prefix: &str) -> __dynamo::Query<#ident> {
-                    self.0.__begins_with(#attribute, prefix)
+                    self.0.begins_with(#attribute, prefix)
                 }
             }
         });
@@ -209,7 +209,7 @@ fn typestate(
                     -> __dynamo::Result<#name<#next>, __dynamo::Error>
                 {
                     __dynamo::Result::map(
-                        self.0.__eq::<#ty, _>(#field_name, #attribute, &value), #name)
+                        self.0.equal::<#ty, _>(#field_name, #attribute, &value), #name)
                 }
 
                 #[doc = #between_doc]
@@ -218,7 +218,7 @@ fn typestate(
                     low: impl __dynamo::AttributeArg<#ty>,
                     high: impl __dynamo::AttributeArg<#ty>,
                 ) -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error> {
-                    self.0.__between::<#ty, _, _>(#field_name, #attribute, &low, &high)
+                    self.0.between::<#ty, _, _>(#field_name, #attribute, &low, &high)
                 }
 
                 #(#bounds)*
@@ -236,7 +236,7 @@ fn typestate(
         name,
         ident,
         quote!(__dynamo::MultiKeyStage<#ident>),
-        quote!(__query),
+        quote!(query),
     );
     quote! {
         #stage_type

@@ -95,7 +95,7 @@ pub(super) fn sort_key_query(
                 pub fn #field_ident(self, #field_ident: impl __dynamo::KeyArg<#ty>)
                     -> __dynamo::Result<#name<#next>, __dynamo::Error>
                 {
-                    __dynamo::Result::map(self.0.__eq::<#ty, _>(&#field_ident, &Self::__STEP), #name)
+                    __dynamo::Result::map(self.0.equal::<#ty, _>(&#field_ident, &Self::__STEP), #name)
                 }
             }];
             // Exact bounds need a fixed-width value, or a value that ends the key; and a format
@@ -110,7 +110,7 @@ pub(super) fn sort_key_query(
                     pub fn #between(self, low: impl __dynamo::KeyArg<#ty>, high: impl __dynamo::KeyArg<#ty>)
                         -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error>
                     {
-                        self.0.__between::<#ty, _, _>(&low, &high, &Self::__STEP)
+                        self.0.between::<#ty, _, _>(&low, &high, &Self::__STEP)
                     }
                 });
                 for (suffix, op, words) in [
@@ -127,7 +127,7 @@ pub(super) fn sort_key_query(
                         pub fn #method(self, value: impl __dynamo::KeyArg<#ty>)
                             -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error>
                         {
-                            self.0.__bound::<#ty, _>(__dynamo::RangeOp::#op, &value, &Self::__STEP)
+                            self.0.bound::<#ty, _>(__dynamo::RangeOp::#op, &value, &Self::__STEP)
                         }
                     });
                 }
@@ -158,7 +158,7 @@ pub(super) fn sort_key_query(
         &name,
         ident,
         quote!(__dynamo::SortKeyStage<#ident>),
-        quote!(__finish),
+        quote!(finish),
     );
     Some(quote! {
         #stage_type

@@ -11,9 +11,11 @@ use std::fmt;
 
 use super::record::Event;
 use super::Design;
-use crate::entity::template_fields;
-use crate::keyspace::KeySpace;
-use crate::{EntitySchema, Index, KeyDomain};
+use crate::codec::key_value::KeyDomain;
+use crate::model::entity::{AttributeSchema, EntitySchema, KeySchema};
+use crate::model::index::Index;
+use crate::model::keyspace::KeySpace;
+use crate::model::template::{Segment, Template};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,7 +125,7 @@ impl Design {
         lints: &mut Vec<Lint>,
     ) {
         for key in schema.keys {
-            let fields: Vec<&str> = template_fields(key.pk).collect();
+            let fields: Vec<&str> = key.pk.fields().collect();
             let where_ = format!("`{}` in {}", key.pk, self.index_label(key.index));
             let message = if fields.is_empty() {
                 format!(
@@ -169,12 +171,12 @@ impl Design {
         let keys = self.schema.key_attribute_names();
         // A key attribute that holds exactly one field's value (`#[pk = "<session_token>"]` on
         // a table keyed by `SessionToken`) is that field, stored once.
-        let bare = |attribute: &crate::AttributeSchema| {
-            let placeholder = format!("<{}>", attribute.field);
+        let bare = |attribute: &AttributeSchema| {
+            let only = |template: &Template| matches!(template.segments, [Segment::Field(f, None)] if *f == attribute.field);
             schema.keys.iter().any(|key| {
                 let (pk, sk) = schema.key_attributes(key.index);
-                (pk == attribute.attribute && key.pk == placeholder)
-                    || (sk == Some(attribute.attribute) && key.sk == Some(placeholder.as_str()))
+                (pk == attribute.attribute && only(&key.pk))
+                    || (sk == Some(attribute.attribute) && key.sk.as_ref().is_some_and(only))
             })
         };
         for attribute in schema.attributes {
@@ -231,16 +233,16 @@ impl Design {
                     let Some(kb) = b.key_schema(index) else {
                         continue;
                     };
-                    if i == j || !KeySpace::of(ka.pk).intersects(&KeySpace::of(kb.pk)) {
+                    if i == j || !KeySpace::of(&ka.pk).intersects(&KeySpace::of(&kb.pk)) {
                         continue;
                     }
                     let label = self.index_label(index);
-                    let both = |k: &crate::KeySchema| match k.sk {
+                    let both = |k: &KeySchema| match k.sk {
                         Some(sk) => format!("`{}` / `{sk}`", k.pk),
                         None => format!("`{}`", k.pk),
                     };
                     let colliding = match (ka.sk, kb.sk) {
-                        (Some(x), Some(y)) => KeySpace::of(x).intersects(&KeySpace::of(y)),
+                        (Some(x), Some(y)) => KeySpace::of(&x).intersects(&KeySpace::of(&y)),
                         _ => true,
                     };
                     // The base table refuses colliding primary keys outright (TableSchema).
@@ -265,8 +267,8 @@ impl Design {
                         continue;
                     };
                     if !colliding
-                        && ka.sk != Some(prefix)
-                        && KeySpace::of(sk_b).can_start_with(prefix)
+                        && ka.sk.map(|sk| sk.text) != Some(prefix)
+                        && KeySpace::of(&sk_b).can_start_with(prefix)
                     {
                         lints.push(lint(
                             Severity::Warning,
@@ -492,8 +494,8 @@ fn unbounded_collection(
     // An index holds the same items again: the base table's collection is the one to fix.
     for key in schema.keys.iter().filter(|k| k.index == Index::Primary) {
         let Some(sk) = key.sk else { continue };
-        let timed: Vec<&str> = template_fields(sk).filter(|f| is_time(f)).collect();
-        if timed.is_empty() || template_fields(key.pk).any(is_time) {
+        let timed: Vec<&str> = sk.fields().filter(|f| is_time(f)).collect();
+        if timed.is_empty() || key.pk.fields().any(is_time) {
             continue;
         }
         lints.push(lint(

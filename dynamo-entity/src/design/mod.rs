@@ -35,8 +35,8 @@
 //! # Ok::<(), dynamo_entity::Error>(())
 //! ```
 
-mod endpoint;
 mod iac;
+mod iam;
 mod lint;
 mod record;
 mod report;
@@ -44,16 +44,28 @@ mod snapshot;
 
 use std::collections::BTreeMap;
 
-pub(crate) use endpoint::{watch_endpoint, EndpointState};
 pub use iac::{Billing, Capacity, Encryption, Infrastructure};
 pub use lint::{Lint, Severity};
 pub use record::Recorder;
-pub(crate) use record::{describe_sort, get_targets, transaction_targets, write_targets};
 pub use snapshot::UPDATE_VARIABLE;
 
-use crate::keyspace::KeySpace;
-use crate::{EntitySchema, Index, KeyDomain, KeySchema, Table, TableSchema};
+use crate::codec::key_value::KeyDomain;
+use crate::expr::render::show;
+use crate::model::entity::{EntitySchema, KeySchema};
+use crate::model::index::Index;
+use crate::model::keyspace::KeySpace;
+use crate::model::reserved::GUARD_PK;
+use crate::model::schema::TableSchema;
+use crate::model::template::Template;
+use crate::runtime::table::Table;
 use record::Event;
+
+/// A partition as the report and the policy show it: its template, where one produces it.
+#[derive(Debug, Clone)]
+struct Partition {
+    text: String,
+    template: Option<Template>,
+}
 
 /// A table's design, from its schema and the access patterns recorded against it.
 #[derive(Debug, Clone)]
@@ -184,7 +196,7 @@ impl Design {
             .schemas
             .iter()
             .filter_map(|s| s.key_schema(index).map(|k| (s, k)))
-            .filter(|(_, k)| KeySpace::of(k.pk).matches(value))
+            .filter(|(_, k)| KeySpace::of(&k.pk).matches(value))
             .collect();
         found.sort_by_key(|(s, _)| Some(s.entity_type) != entity);
         found
@@ -193,14 +205,23 @@ impl Design {
     /// A partition key value as its template (`USER#<owner_id>`), or as it is when no entity's
     /// template produces it (a unique value's guard item: `UNIQUE#...`).
     fn templated_partition(&self, index: Index, value: &str, entity: Option<&str>) -> String {
-        if let Some((_, key)) = self.partition_templates(index, value, entity).first() {
-            return key.pk.to_owned();
+        self.partition_template(index, value, entity).text
+    }
+
+    /// A partition key value's template, and its text (the value itself where no template
+    /// produces it).
+    fn partition_template(&self, index: Index, value: &str, entity: Option<&str>) -> Partition {
+        let template = match self.partition_templates(index, value, entity).first() {
+            Some((_, key)) => Some(key.pk),
+            None if index == Index::Primary && KeySpace::of(&GUARD_PK).matches(value) => {
+                Some(GUARD_PK)
+            }
+            None => None,
+        };
+        Partition {
+            text: template.map_or_else(|| value.to_owned(), |t| t.text.to_owned()),
+            template,
         }
-        let guard = crate::unique::GUARD_PK_TEMPLATE;
-        if index == Index::Primary && KeySpace::of(guard).matches(value) {
-            return guard.to_owned();
-        }
-        value.to_owned()
     }
 
     /// A sort key condition's value with its placeholders' values replaced by their names,
@@ -209,12 +230,12 @@ impl Design {
         let template = self
             .partition_templates(index, pk, entity)
             .into_iter()
-            .filter_map(|(_, k)| k.sk)
+            .filter_map(|(_, k)| k.sk.as_ref())
             .find(|sk| KeySpace::of(sk).can_start_with(value) || value.is_empty());
         let Some(template) = template else {
             return value.to_owned();
         };
-        let segments: Vec<&str> = template.split('#').collect();
+        let segments: Vec<&str> = template.text.split('#').collect();
         value
             .split('#')
             .enumerate()
@@ -259,32 +280,27 @@ impl Design {
         self.key_condition(event).into_iter().collect()
     }
 
+    /// A query's key condition with its values shown as templates: the partition key's as its
+    /// template, the sort key's as the sort key template's segments, a multi-attribute key's
+    /// attributes as `<Attribute>`.
     fn key_condition(&self, event: &Event) -> Option<String> {
-        if let Some(condition) = &event.multi_condition {
-            return Some(condition.clone());
-        }
-        let target = event.targets.first()?;
-        let pk_value = target.partition.as_deref()?;
+        let pk_value = event.targets.first()?.partition.as_deref();
         let (pk_name, sk_name) = self.key_names(event.index);
         let entity = event.entity.as_deref();
-        let pk = self.templated_partition(event.index, pk_value, entity);
-        let mut condition = format!("{pk_name} = {pk}");
-        if let Some((op, values)) = &event.sort_condition {
-            let sk_name = sk_name.unwrap_or_default();
-            let values: Vec<String> = values
-                .iter()
-                .map(|v| self.templated_sort(event.index, pk_value, entity, v))
-                .collect();
-            let sk = match (*op, values.as_slice()) {
-                ("begins_with", [v]) => format!("begins_with({sk_name}, {v})"),
-                ("BETWEEN", [lo, hi]) => format!("{sk_name} BETWEEN {lo} AND {hi}"),
-                (op, [v, ..]) => format!("{sk_name} {op} {v}"),
-                (op, []) => format!("{sk_name} {op}"),
-            };
-            condition.push_str(" AND ");
-            condition.push_str(&sk);
-        }
-        Some(condition)
+        let text = show(&event.key, |subject, value| {
+            let attribute = subject.map_or("", |p| &*p.attribute);
+            let value = crate::expr::render::value_text(value);
+            match pk_value {
+                Some(pk) if attribute == pk_name => {
+                    self.templated_partition(event.index, pk, entity)
+                }
+                Some(pk) if Some(attribute) == sk_name.as_deref() => {
+                    self.templated_sort(event.index, pk, entity, &value)
+                }
+                _ => format!("<{attribute}>"),
+            }
+        });
+        (!text.is_empty()).then_some(text)
     }
 }
 

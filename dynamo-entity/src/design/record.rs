@@ -3,10 +3,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactGetItem, TransactWriteItem, WriteRequest};
+use std::any::Any;
 
-use crate::cost::Consumed;
-use crate::{Index, Item, SortKeyCondition, Table};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::expr::condition::{Comparator, Cond, Operand};
+use crate::expr::render::{show, value_text};
+use crate::item::{Item, Key};
+use crate::model::index::Index;
+use crate::model::schema::TableSchema;
+use crate::runtime::execute::{operation_of, Answer, Exchange, Observe, Outcome, Sent};
+use crate::runtime::table::Table;
 
 /// Collects what every request through a recording handle did, grouped by the access pattern
 /// it was labelled with ([`Table::pattern`]), for the design report
@@ -87,11 +94,8 @@ pub(crate) struct Event {
     pub entity: Option<String>,
     pub index: Index,
     pub targets: Vec<Target>,
-    /// For a query: the sort key condition, as an operator and a value (`begins_with`, `PET#`).
-    pub sort_condition: Option<(&'static str, Vec<String>)>,
-    /// For a query of a multi-attribute index: its key condition with the values left out
-    /// (`TournamentId = <TournamentId> AND Round >= <Round>`).
-    pub multi_condition: Option<String>,
+    /// For a query: its key condition.
+    pub key: Vec<Cond>,
     /// Items returned, and items read before a filter (they differ only for filtered reads).
     pub returned: u64,
     pub scanned: u64,
@@ -108,7 +112,7 @@ pub(crate) struct Event {
 
 impl Event {
     /// Adds a permission the request needed.
-    pub fn target(&mut self, action: &'static str, index: Index, partition: Option<String>) {
+    fn target(&mut self, action: &'static str, index: Index, partition: Option<String>) {
         self.targets.push(Target {
             action,
             index,
@@ -131,9 +135,9 @@ impl Event {
 
     /// Notes what the items returned by a query or scan have in common, for the fan-out lint.
     /// Counts them as returned and read, unless the request said how many it read.
-    pub fn observe_items(&mut self, table: &Table, items: &[Item]) {
-        let type_attribute = &table.schema.type_attribute;
-        let keys = table.schema.key_attribute_names();
+    fn observe_items(&mut self, schema: &TableSchema, items: &[Item]) {
+        let type_attribute = &schema.type_attribute;
+        let keys = schema.key_attribute_names();
         if self.scanned == 0 && self.returned == 0 {
             self.returned = items.len() as u64;
             self.scanned = items.len() as u64;
@@ -142,10 +146,10 @@ impl Event {
             if let Some(AttributeValue::S(kind)) = item.get(type_attribute) {
                 self.returned_types.insert(kind.clone());
             }
-            for gsi in &table.schema.indexes {
+            for gsi in &schema.indexes {
                 self.note_partition(gsi.index, item.get(&gsi.partition_key));
             }
-            self.note_partition(Index::Primary, item.get(&table.schema.partition_key));
+            self.note_partition(Index::Primary, item.get(&schema.partition_key));
             let application = item
                 .iter()
                 .filter(|(name, _)| !keys.contains(&name.as_str()) && **name != *type_attribute);
@@ -165,161 +169,223 @@ impl Table {
     /// handles made from it ([`pattern`](Self::pattern), [`metered`](Self::metered)), record
     /// into the same recorder.
     pub fn recorded_by(&self, recorder: &Recorder) -> Table {
-        Table {
-            recorder: Some(recorder.clone()),
-            report_capacity: true,
-            ..self.clone()
-        }
+        self.observed_by(Arc::new(recorder.clone()), true)
     }
+}
 
-    /// Records one request that was sent, if this handle records: `describe` fills in what it
-    /// did, from its output when it succeeded.
-    pub(crate) fn record<O: Consumed, E>(
-        &self,
-        operation: &'static str,
-        result: &Result<O, E>,
-        describe: impl FnOnce(&mut Event, Option<&O>),
-    ) {
-        let Some(recorder) = &self.recorder else {
-            return;
-        };
-        let output = result.as_ref().ok();
-        let units = crate::cost::units(output.and_then(Consumed::consumed));
-        let write = matches!(
-            operation,
-            "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems"
-        );
+/// The entity type of a base-table item or key: its type attribute, else the registered entity
+/// whose primary key templates produce its key.
+fn entity_of(schema: &TableSchema, item: &Item) -> Option<String> {
+    if let Some(AttributeValue::S(kind)) = item.get(&schema.type_attribute) {
+        return Some(kind.clone());
+    }
+    let text = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let key = Key {
+        pk: text(&schema.partition_key)?,
+        sk: schema.sort_key.as_deref().and_then(text),
+    };
+    schema
+        .schemas
+        .iter()
+        .find(|s| s.is_primary_key(&key))
+        .map(|s| s.entity_type.to_owned())
+}
+
+/// The partition key value of a base-table item or key, as targets name it.
+fn partition_of(schema: &TableSchema, item: &Item) -> Option<String> {
+    match item.get(&schema.partition_key) {
+        Some(AttributeValue::S(pk)) => Some(pk.clone()),
+        _ => None,
+    }
+}
+
+/// The partition a query reads, as its key condition names it: the partition key's value, or
+/// the whole condition of a multi-attribute key (values shown as they are).
+fn queried_partition(schema: &TableSchema, index: Index, key: &[Cond]) -> Option<String> {
+    let multi = schema
+        .index(index)
+        .is_some_and(|i| !i.partition_keys.is_empty());
+    if multi {
+        return Some(show(key, |_, v| value_text(v)));
+    }
+    match key.first()? {
+        Cond::Compare(_, Comparator::Eq, Operand::Value(AttributeValue::S(pk))) => Some(pk.clone()),
+        _ => None,
+    }
+}
+
+impl Observe for Recorder {
+    fn sending(&self, exchange: &Exchange<'_>, sent: Sent<'_>) -> Option<Box<dyn Any + Send>> {
+        if !exchange.op.is_item_request() {
+            return None;
+        }
+        let table = exchange.table;
+        let schema = &table.schema;
+        let about = exchange.about;
+        let op = exchange.op.name();
         let mut event = Event {
-            pattern: self.pattern.clone(),
-            operation,
-            entity: None,
+            pattern: table.pattern.clone(),
+            operation: op,
+            entity: about.entity.map(str::to_owned),
             index: Index::Primary,
             targets: Vec::new(),
-            sort_condition: None,
-            multi_condition: None,
+            key: Vec::new(),
             returned: 0,
             scanned: 0,
             filtered: false,
-            read_units: if write { 0.0 } else { units },
-            write_units: if write { units } else { 0.0 },
+            read_units: 0.0,
+            write_units: 0.0,
             returned_types: BTreeSet::new(),
             other_partitions: BTreeMap::new(),
             shared: None,
         };
-        describe(&mut event, output);
-        recorder.events().push(event);
+        let partition = |item: Option<&Item>| item.and_then(|item| partition_of(schema, item));
+        match sent {
+            Sent::GetItem(input) => {
+                event.target(op, Index::Primary, partition(input.get_key().as_ref()))
+            }
+            Sent::PutItem(input) => {
+                event.target(op, Index::Primary, partition(input.get_item().as_ref()))
+            }
+            Sent::UpdateItem(input) => {
+                event.target(op, Index::Primary, partition(input.get_key().as_ref()))
+            }
+            Sent::DeleteItem(input) => {
+                event.target(op, Index::Primary, partition(input.get_key().as_ref()))
+            }
+            Sent::Query(input) => {
+                event.index = about.index;
+                event.filtered = input.get_filter_expression().is_some();
+                event.key = about.key.to_vec();
+                let pk = queried_partition(schema, about.index, about.key);
+                event.target(op, about.index, pk);
+            }
+            Sent::Scan => {
+                // A scan reads everything: its items are counted as filtered, whatever it
+                // selects.
+                event.index = about.index;
+                event.target(op, about.index, None);
+                event.filtered = true;
+            }
+            Sent::BatchGetItem(input) => {
+                let keys = input
+                    .get_request_items()
+                    .as_ref()
+                    .and_then(|r| r.get(&*table.name))
+                    .map_or(&[][..], |k| k.keys());
+                for key in keys {
+                    event.target(op, Index::Primary, partition_of(schema, key));
+                }
+            }
+            Sent::BatchWriteItem(input) => {
+                let requests = input
+                    .get_request_items()
+                    .as_ref()
+                    .and_then(|r| r.get(&*table.name))
+                    .map_or(&[][..], Vec::as_slice);
+                event.targets = requests
+                    .iter()
+                    .map(|request| {
+                        let item = match (&request.put_request, &request.delete_request) {
+                            (Some(put), _) => Some(&put.item),
+                            (None, Some(delete)) => Some(&delete.key),
+                            (None, None) => None,
+                        };
+                        Target {
+                            action: op,
+                            index: Index::Primary,
+                            partition: item.and_then(|i| partition_of(schema, i)),
+                            entity: item.and_then(|i| entity_of(schema, i)),
+                        }
+                    })
+                    .collect();
+            }
+            Sent::TransactGetItems(input) => {
+                event.targets = input
+                    .get_transact_items()
+                    .iter()
+                    .flatten()
+                    .filter_map(|item| item.get.as_ref())
+                    .map(|get| Target {
+                        action: "GetItem",
+                        index: Index::Primary,
+                        partition: partition_of(schema, &get.key),
+                        entity: entity_of(schema, &get.key),
+                    })
+                    .collect();
+            }
+            Sent::TransactWriteItems(input) => {
+                event.targets = input
+                    .get_transact_items()
+                    .iter()
+                    .flatten()
+                    .filter_map(operation_of)
+                    .map(|(action, _, item)| Target {
+                        action,
+                        index: Index::Primary,
+                        partition: partition_of(schema, item),
+                        entity: entity_of(schema, item),
+                    })
+                    .collect();
+            }
+            Sent::Table => return None,
+        }
+        Some(Box::new(event))
     }
 
-    /// Records a request on one item by key (GetItem, PutItem, UpdateItem, DeleteItem).
-    pub(crate) fn record_on_key<O: Consumed, E>(
+    fn answered(
         &self,
-        operation: &'static str,
-        entity: &str,
-        key: &crate::Key,
-        result: &Result<O, E>,
+        exchange: &Exchange<'_>,
+        kept: Option<Box<dyn Any + Send>>,
+        outcome: &Outcome<'_>,
     ) {
-        self.record(operation, result, |event, _| {
-            event.entity = Some(entity.to_owned());
-            event.target(operation, Index::Primary, Some(key.pk.clone()));
-        });
-    }
-
-    /// Whether this handle records requests (so that describing them is worth the work).
-    pub(crate) fn is_recording(&self) -> bool {
-        self.recorder.is_some()
-    }
-
-    /// The entity type of a base-table item or key: its type attribute, else the registered
-    /// entity whose primary key templates produce its key.
-    pub(crate) fn entity_of(&self, item: &Item) -> Option<String> {
-        if let Some(AttributeValue::S(kind)) = item.get(&self.schema.type_attribute) {
-            return Some(kind.clone());
-        }
-        let text = |name: &str| match item.get(name) {
-            Some(AttributeValue::S(s)) => Some(s.clone()),
-            _ => None,
+        let Some(Ok(mut event)) = kept.map(|kept| kept.downcast::<Event>()) else {
+            return;
         };
-        let key = crate::Key {
-            pk: text(&self.schema.partition_key)?,
-            sk: self.schema.sort_key.as_deref().and_then(text),
-        };
-        self.schema
-            .schemas
-            .iter()
-            .find(|s| s.is_primary_key(&key))
-            .map(|s| s.entity_type.to_owned())
-    }
-
-    /// The partition key value of a base-table item or key, as targets name it.
-    pub(crate) fn partition_of(&self, item: &Item) -> Option<String> {
-        match item.get(&self.schema.partition_key) {
-            Some(AttributeValue::S(pk)) => Some(pk.clone()),
-            _ => None,
+        let units = outcome.units.unwrap_or_default();
+        if exchange.op.writes() {
+            event.write_units = units;
+        } else {
+            event.read_units = units;
         }
+        let schema = &exchange.table.schema;
+        match outcome.answer {
+            Some(Answer::GetItem(output)) => {
+                if let Some(item) = output.item.as_ref() {
+                    event.observe_items(schema, std::slice::from_ref(item));
+                }
+            }
+            Some(Answer::Query(output)) => {
+                event.returned = output.count.max(0) as u64;
+                event.scanned = output.scanned_count.max(0) as u64;
+                event.observe_items(schema, output.items());
+            }
+            Some(Answer::Scan(output)) => {
+                event.returned = output.count.max(0) as u64;
+                event.scanned = output.scanned_count.max(0) as u64;
+                event.observe_items(schema, output.items());
+            }
+            Some(Answer::BatchGetItem(output)) => {
+                let found = output
+                    .responses
+                    .as_ref()
+                    .and_then(|r| r.get(&*exchange.table.name));
+                event.observe_items(schema, found.map_or(&[], Vec::as_slice));
+            }
+            Some(Answer::TransactGetItems(output)) => {
+                let found: Vec<Item> = output
+                    .responses
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| r.item.clone())
+                    .collect();
+                event.observe_items(schema, &found);
+            }
+            Some(Answer::Other) | None => {}
+        }
+        self.events().push(*event);
     }
-}
-
-/// A query's sort key condition as an operator and its value(s).
-pub(crate) fn describe_sort(condition: &SortKeyCondition) -> Option<(&'static str, Vec<String>)> {
-    let (op, values) = match condition {
-        SortKeyCondition::Any => return None,
-        SortKeyCondition::Eq(v) => ("=", [v].to_vec()),
-        SortKeyCondition::BeginsWith(v) => ("begins_with", [v].to_vec()),
-        SortKeyCondition::Between(lo, hi) => ("BETWEEN", [lo, hi].to_vec()),
-        SortKeyCondition::Lt(v) => ("<", [v].to_vec()),
-        SortKeyCondition::Le(v) => ("<=", [v].to_vec()),
-        SortKeyCondition::Gt(v) => (">", [v].to_vec()),
-        SortKeyCondition::Ge(v) => (">=", [v].to_vec()),
-    };
-    Some((op, values.into_iter().cloned().collect()))
-}
-
-/// The permissions a BatchWriteItem request needs: `BatchWriteItem` on each item's partition.
-pub(crate) fn write_targets(table: &Table, requests: &[WriteRequest]) -> Vec<Target> {
-    let partition = |item: &Item| table.partition_of(item);
-    requests
-        .iter()
-        .map(|request| Target {
-            action: "BatchWriteItem",
-            index: Index::Primary,
-            partition: match (&request.put_request, &request.delete_request) {
-                (Some(put), _) => partition(&put.item),
-                (None, Some(delete)) => partition(&delete.key),
-                (None, None) => None,
-            },
-            entity: match (&request.put_request, &request.delete_request) {
-                (Some(put), _) => table.entity_of(&put.item),
-                (None, Some(delete)) => table.entity_of(&delete.key),
-                (None, None) => None,
-            },
-        })
-        .collect()
-}
-
-/// The permissions a TransactGetItems request needs: `GetItem` on each item.
-pub(crate) fn get_targets(table: &Table, items: &[TransactGetItem]) -> Vec<Target> {
-    items
-        .iter()
-        .filter_map(|item| item.get.as_ref())
-        .map(|get| Target {
-            action: "GetItem",
-            index: Index::Primary,
-            partition: table.partition_of(&get.key),
-            entity: table.entity_of(&get.key),
-        })
-        .collect()
-}
-
-/// The permissions a TransactWriteItems request needs: each operation's own action.
-pub(crate) fn transaction_targets(table: &Table, items: &[TransactWriteItem]) -> Vec<Target> {
-    items
-        .iter()
-        .filter_map(crate::transaction::operation_of)
-        .map(|(action, _, item)| Target {
-            action,
-            index: Index::Primary,
-            partition: table.partition_of(item),
-            entity: table.entity_of(item),
-        })
-        .collect()
 }

@@ -3,9 +3,12 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::endpoint::{endpoint_kind, EndpointKind};
 use super::record::Event;
 use super::Design;
+use crate::model::layout::IndexProjection;
+use crate::model::multikey::KeyField;
+use crate::model::reserved::{GUARD_PK, GUARD_SK, GUARD_TYPE};
+use crate::runtime::endpoint::{endpoint_kind, EndpointKind};
 
 /// A Markdown table cell: pipes escaped, line breaks as `<br>`.
 fn cell(text: &str) -> String {
@@ -75,7 +78,7 @@ impl Design {
                 None => String::new(),
                 Some(found) => {
                     let included = match found.projection {
-                        crate::IndexProjection::Include(names) => {
+                        IndexProjection::Include(names) => {
                             format!(" ({})", names.join(", "))
                         }
                         _ => String::new(),
@@ -138,7 +141,7 @@ impl Design {
                 let has_sk = self.key_names(index).1.is_some();
                 if let Some(multi) = schema.multi_keys.iter().find(|m| m.index == index) {
                     // The fields themselves: the index keys on their attributes.
-                    let list = |fields: &[crate::multikey::KeyField]| {
+                    let list = |fields: &[KeyField]| {
                         let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
                         code(&format!("[{}]", names.join(", ")))
                     };
@@ -148,7 +151,7 @@ impl Design {
                     }
                     continue;
                 }
-                let pk = key.map(|k| code(k.pk)).unwrap_or_default();
+                let pk = key.map(|k| code(k.pk.text)).unwrap_or_default();
                 let sparse = if key.is_some_and(|k| k.sparse) {
                     " (sparse)"
                 } else {
@@ -156,7 +159,10 @@ impl Design {
                 };
                 let _ = write!(out, " {pk}{sparse} |");
                 if has_sk {
-                    let sk = key.and_then(|k| k.sk).map(code).unwrap_or_default();
+                    let sk = key
+                        .and_then(|k| k.sk)
+                        .map(|t| code(t.text))
+                        .unwrap_or_default();
                     let _ = write!(out, " {sk} |");
                 }
             }
@@ -183,9 +189,9 @@ impl Design {
             let _ = writeln!(
                 out,
                 "\nUnique values are kept by guard items: {} / {}, entity type {}.",
-                code(crate::unique::GUARD_PK_TEMPLATE),
-                code(crate::unique::GUARD_SK),
-                code(crate::unique::GUARD_TYPE)
+                code(GUARD_PK.text),
+                code(GUARD_SK.text),
+                code(GUARD_TYPE)
             );
         }
         out.push('\n');
@@ -248,7 +254,7 @@ impl Design {
                     let found = self.partition_templates(target.index, pk, entity);
                     match found.first() {
                         Some((schema, _)) => types.insert(schema.entity_type.to_owned()),
-                        None => types.insert(crate::unique::GUARD_TYPE.to_owned()),
+                        None => types.insert(GUARD_TYPE.to_owned()),
                     };
                 }
             }
@@ -291,15 +297,15 @@ impl Design {
                 let Some(key) = schema.key_schema(index) else {
                     continue;
                 };
-                let p = match partitions.iter().position(|p| *p == key.pk) {
+                let p = match partitions.iter().position(|p| *p == key.pk.text) {
                     Some(p) => p,
                     None => {
-                        partitions.push(key.pk);
+                        partitions.push(key.pk.text);
                         let _ = writeln!(
                             out,
                             "    i{i}p{}[\"{}\"]",
                             partitions.len() - 1,
-                            mermaid(key.pk)
+                            mermaid(key.pk.text)
                         );
                         partitions.len() - 1
                     }

@@ -1,0 +1,217 @@
+//! Batch gets: any number of keys, in requests of 100, several at a time.
+
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::batch_get_item::builders::BatchGetItemInputBuilder;
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use futures::StreamExt;
+
+use super::{
+    batch_options, drive, key_of, refused, Again, ChunkOutcome, Control, Options, GET_CHUNK,
+};
+use crate::codec::ttl::is_expired;
+use crate::error::{Error, InvalidRequestKind, Result};
+use crate::expr::projection::projection as projection_paths;
+use crate::expr::render::Expressions;
+use crate::item::{Item, Key};
+use crate::model::entity::Entity;
+use crate::model::index::Index;
+use crate::model::projection::Projection;
+use crate::runtime::execute::About;
+use crate::runtime::table::Table;
+
+impl Table {
+    /// Reads the entities with `keys`, any number of them: sent in requests of 100, each key
+    /// once, several requests at a time; keys DynamoDB leaves unprocessed are asked for again
+    /// with backoff. Keys still unread at the end are in [`BatchGetOutput::unprocessed`].
+    pub fn batch_get<E: Entity>(&self, keys: impl IntoIterator<Item = Key>) -> BatchGet<'_, E> {
+        let mut seen = HashSet::new();
+        let keys = keys
+            .into_iter()
+            .filter(|k| seen.insert(k.clone()))
+            .collect();
+        BatchGet {
+            table: self,
+            keys,
+            consistent: false,
+            options: Options::default(),
+            entity: PhantomData,
+        }
+    }
+}
+
+/// What a batch get found.
+#[derive(Debug)]
+pub struct BatchGetOutput<E> {
+    /// The entities found, by key.
+    pub items: HashMap<Key, E>,
+    /// Keys read with no item (or an expired one) under them.
+    pub missing: Vec<Key>,
+    /// Keys not read: still unprocessed after the last attempt, or in a request that failed.
+    pub unprocessed: Vec<Key>,
+    /// Keys whose item was read but is not an `E` (another entity type, or attributes that do
+    /// not decode), each with the error that says why. The other keys' entities are kept.
+    pub undecodable: Vec<(Key, Error)>,
+    /// The errors of requests that failed for good (their keys are in `unprocessed`).
+    pub errors: Vec<Error>,
+}
+
+/// A batch get read as projection `P` ([`BatchGet::project`]); call [`send`](Self::send).
+#[must_use = "a batch does nothing until sent"]
+pub struct ProjectedBatchGet<'t, P: Projection> {
+    batch: BatchGet<'t, P::Of>,
+}
+
+impl<P: Projection> ProjectedBatchGet<'_, P> {
+    /// Sends the batch: only `P`'s attributes are transferred.
+    pub async fn send(self) -> Result<BatchGetOutput<P>> {
+        self.batch
+            .send_decoded(Some(P::ATTRIBUTES), P::from_item)
+            .await
+    }
+}
+
+/// A batch get; call [`send`](Self::send).
+#[must_use = "a batch does nothing until sent"]
+pub struct BatchGet<'t, E> {
+    table: &'t Table,
+    keys: Vec<Key>,
+    consistent: bool,
+    options: Options,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<'t, E: Entity> BatchGet<'t, E> {
+    batch_options!();
+
+    /// Read with strong consistency.
+    pub fn consistent_read(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Sends the batch.
+    pub async fn send(self) -> Result<BatchGetOutput<E>> {
+        self.send_decoded(None, E::from_item).await
+    }
+
+    /// The same batch, reading only the attributes of projection `P` of the entity.
+    pub fn project<P: Projection<Of = E>>(self) -> ProjectedBatchGet<'t, P> {
+        ProjectedBatchGet { batch: self }
+    }
+
+    /// Sends the batch, reading `projection`'s attributes (all when `None`), each item
+    /// decoded by `decode`.
+    async fn send_decoded<T>(
+        self,
+        projection: Option<&[&'static str]>,
+        decode: fn(Item) -> Result<T>,
+    ) -> Result<BatchGetOutput<T>> {
+        let chunks: Vec<Vec<Key>> = self.keys.chunks(GET_CHUNK).map(<[Key]>::to_vec).collect();
+        let control = Control::new(self.options.deadline);
+        let outcomes: Vec<ChunkOutcome<Item, Item>> = futures::stream::iter(chunks)
+            .map(|chunk| self.get_chunk(chunk, projection, &control))
+            .buffer_unordered(self.options.concurrency)
+            .collect()
+            .await;
+        let now = self.table.read_now();
+        let mut output = BatchGetOutput {
+            items: HashMap::new(),
+            missing: Vec::new(),
+            unprocessed: Vec::new(),
+            undecodable: Vec::new(),
+            errors: Vec::new(),
+        };
+        for outcome in outcomes {
+            for item in outcome.done {
+                let Some(key) = key_of(self.table, &item) else {
+                    continue;
+                };
+                if is_expired(&item, E::SCHEMA.ttl, now) {
+                    continue;
+                }
+                match decode(item) {
+                    Ok(entity) => {
+                        output.items.insert(key, entity);
+                    }
+                    Err(error) => output.undecodable.push((key, error)),
+                }
+            }
+            output
+                .unprocessed
+                .extend(outcome.left.iter().filter_map(|k| key_of(self.table, k)));
+            output.errors.extend(outcome.error);
+        }
+        output.errors.extend(control.error("BatchGetItem"));
+        // Every key was found, found undecodable, left unprocessed, or read with nothing (live)
+        // under it.
+        let mut accounted: HashSet<&Key> = output.unprocessed.iter().collect();
+        accounted.extend(output.undecodable.iter().map(|(key, _)| key));
+        let missing = self
+            .keys
+            .iter()
+            .filter(|k| !output.items.contains_key(*k) && !accounted.contains(k))
+            .cloned()
+            .collect();
+        output.missing = missing;
+        Ok(output)
+    }
+
+    async fn get_chunk(
+        &self,
+        chunk: Vec<Key>,
+        projection: Option<&[&'static str]>,
+        control: &Control,
+    ) -> ChunkOutcome<Item, Item> {
+        let table = self.table;
+        let keys: Vec<Item> = chunk.iter().map(|k| table.schema.key_item(k)).collect();
+        drive(
+            keys,
+            self.options.max_attempts,
+            control,
+            |pending| async move {
+                let mut request = KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .consistent_read(self.consistent);
+                if let Some(attributes) = projection {
+                    let rendered = Expressions {
+                        projection: projection_paths(
+                            &table.schema,
+                            Index::Primary,
+                            attributes,
+                            E::SCHEMA.ttl,
+                        ),
+                        ..Expressions::default()
+                    }
+                    .render();
+                    request = request
+                        .set_projection_expression(rendered.projection)
+                        .set_expression_attribute_names(rendered.names);
+                }
+                let request = request.build().map_err(|e| {
+                    let error = Error::invalid(InvalidRequestKind::Argument, e.to_string());
+                    (error, Again::No)
+                })?;
+                let request =
+                    BatchGetItemInputBuilder::default().request_items(&*table.name, request);
+                let mut output = table
+                    .execute(About::entity(E::ENTITY_TYPE), request)
+                    .await
+                    .map_err(refused)?;
+                let found = output
+                    .responses
+                    .as_mut()
+                    .and_then(|r| r.remove(&*table.name))
+                    .unwrap_or_default();
+                let left = output
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&*table.name))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                Ok((found, left))
+            },
+        )
+        .await
+    }
+}

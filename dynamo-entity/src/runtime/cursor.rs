@@ -1,0 +1,513 @@
+//! Opaque pagination cursors.
+//!
+//! A cursor carries DynamoDB's `LastEvaluatedKey` together with the whole query it belongs to:
+//! entity, index, partition key, sort key condition and direction. A cursor used with any
+//! other query, or altered, is refused with [`Error::InvalidCursor`] instead of silently
+//! reading from the wrong place.
+//!
+//! By default a cursor is opaque, not secret: it is checksummed, so mistakes are caught, but
+//! anyone can decode the key values inside and make a valid one. A table with a
+//! [`CursorKey`] ([`Table::with_cursor_key`](crate::Table::with_cursor_key)) seals its
+//! cursors instead: the key values are encrypted and the cursor authenticated (XChaCha20-
+//! Poly1305, a random nonce each), so a client can neither read nor forge one. Such a table
+//! refuses unsealed cursors.
+
+use std::fmt;
+use std::str::FromStr;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+use crate::error::{Error, Result};
+use crate::expr::key_condition::SortKeyCondition;
+use crate::item::Item;
+use crate::model::index::Index;
+
+/// The version of the binding's encoding: cursors of another version are refused.
+const VERSION: &str = "2";
+/// The first byte of a cursor: how the rest is protected.
+const PLAIN: u8 = b'p';
+const SEALED: u8 = b's';
+const NONCE: usize = 24;
+
+/// Where the next page of a query starts. Print it to hand it to a client; parse it (or use
+/// [`Cursor::from`]) to continue.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cursor(String);
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Cursor {
+    type Err = std::convert::Infallible;
+
+    /// Any text is accepted here; it is checked when the query uses it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Cursor(s.to_owned()))
+    }
+}
+
+impl From<String> for Cursor {
+    fn from(s: String) -> Self {
+        Cursor(s)
+    }
+}
+
+impl Cursor {
+    /// The cursor's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A secret key that seals a table's cursors (see [`Table::with_cursor_key`]): 32 bytes,
+/// kept like any other secret (every instance that serves one API must share it).
+///
+/// [`Table::with_cursor_key`]: crate::Table::with_cursor_key
+#[derive(Clone)]
+pub struct CursorKey(XChaCha20Poly1305);
+
+impl CursorKey {
+    /// The key made of `bytes`.
+    pub fn new(bytes: [u8; 32]) -> Self {
+        CursorKey(XChaCha20Poly1305::new(&bytes.into()))
+    }
+}
+
+/// Never shows the key.
+impl fmt::Debug for CursorKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CursorKey(..)")
+    }
+}
+
+/// The query a cursor belongs to.
+pub(crate) struct Binding<'a> {
+    pub entity: &'a str,
+    pub index: Index,
+    pub pk: &'a str,
+    pub sk: &'a SortKeyCondition,
+    pub descending: bool,
+}
+
+impl Binding<'_> {
+    fn bytes(&self) -> Vec<u8> {
+        let index = self.index.describe();
+        let (condition, low, high) = match self.sk {
+            SortKeyCondition::Any => ("any", "", ""),
+            SortKeyCondition::Eq(v) => ("eq", v.as_str(), ""),
+            SortKeyCondition::BeginsWith(v) => ("begins_with", v.as_str(), ""),
+            SortKeyCondition::Between(lo, hi) => ("between", lo.as_str(), hi.as_str()),
+            SortKeyCondition::Lt(v) => ("lt", v.as_str(), ""),
+            SortKeyCondition::Le(v) => ("le", v.as_str(), ""),
+            SortKeyCondition::Gt(v) => ("gt", v.as_str(), ""),
+            SortKeyCondition::Ge(v) => ("ge", v.as_str(), ""),
+        };
+        let direction = if self.descending { "desc" } else { "asc" };
+        let mut out = Vec::new();
+        for field in [
+            VERSION,
+            self.entity,
+            &index,
+            self.pk,
+            condition,
+            low,
+            high,
+            direction,
+        ] {
+            push_field(&mut out, field);
+        }
+        out
+    }
+}
+
+/// FNV-1a, 64 bits: a stable checksum (std's hasher may change between Rust releases).
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn push_field(out: &mut Vec<u8>, field: &str) {
+    let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(field.as_bytes());
+}
+
+/// The length-prefixed fields of `bytes`.
+fn fields(mut rest: &[u8]) -> Result<Vec<&str>> {
+    let mut fields = Vec::new();
+    while !rest.is_empty() {
+        let (len, tail) = rest
+            .split_first_chunk::<4>()
+            .ok_or(Error::InvalidCursor("truncated"))?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if tail.len() < len {
+            return Err(Error::InvalidCursor("truncated"));
+        }
+        let (field, tail) = tail.split_at(len);
+        fields.push(std::str::from_utf8(field).map_err(|_| Error::InvalidCursor("not UTF-8"))?);
+        rest = tail;
+    }
+    Ok(fields)
+}
+
+/// The key attributes, sorted (so that one key always gives one cursor), as fields.
+fn key_bytes(last_key: &Item) -> Result<Vec<u8>> {
+    let mut attributes: Vec<_> = last_key.iter().collect();
+    attributes.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = Vec::new();
+    for (name, value) in attributes {
+        // Every key attribute of a dynamo-entity table is a string.
+        let AttributeValue::S(value) = value else {
+            return Err(Error::InvalidCursor(
+                "the last evaluated key is not made of strings",
+            ));
+        };
+        push_field(&mut out, name);
+        push_field(&mut out, value);
+    }
+    Ok(out)
+}
+
+fn key_of(bytes: &[u8]) -> Result<Item> {
+    let pairs = fields(bytes)?;
+    if pairs.is_empty() || pairs.len() % 2 != 0 {
+        return Err(Error::InvalidCursor("malformed key"));
+    }
+    Ok(pairs
+        .chunks_exact(2)
+        .map(|pair| (pair[0].to_owned(), AttributeValue::S(pair[1].to_owned())))
+        .collect())
+}
+
+/// The cursor that resumes `binding`'s query after `last_key`, sealed with `seal` if given.
+pub(crate) fn encode(
+    seal: Option<&CursorKey>,
+    binding: &Binding<'_>,
+    last_key: &Item,
+) -> Result<Cursor> {
+    let key = key_bytes(last_key)?;
+    let mut out = Vec::with_capacity(key.len() + 64);
+    match seal {
+        None => {
+            out.push(PLAIN);
+            out.extend(binding.bytes());
+            out.extend(key);
+            let sum = checksum(&out);
+            out.extend_from_slice(&sum.to_le_bytes());
+        }
+        Some(CursorKey(cipher)) => {
+            let mut nonce = [0u8; NONCE];
+            getrandom::getrandom(&mut nonce).map_err(|_| {
+                Error::InvalidCursor("the operating system gave no random bytes to seal it")
+            })?;
+            let sealed = cipher
+                .encrypt(
+                    XNonce::from_slice(&nonce),
+                    Payload {
+                        msg: &key,
+                        aad: &binding.bytes(),
+                    },
+                )
+                .map_err(|_| Error::InvalidCursor("cannot seal the cursor"))?;
+            out.push(SEALED);
+            out.extend_from_slice(&nonce);
+            out.extend(sealed);
+        }
+    }
+    Ok(Cursor(URL_SAFE_NO_PAD.encode(out)))
+}
+
+/// The `LastEvaluatedKey` in `cursor`, if it belongs to `binding`'s query (and is sealed with
+/// `seal`, when the table seals its cursors).
+pub(crate) fn decode(
+    seal: Option<&CursorKey>,
+    binding: &Binding<'_>,
+    cursor: &Cursor,
+) -> Result<Item> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.0.as_bytes())
+        .map_err(|_| Error::InvalidCursor("not a cursor (bad encoding)"))?;
+    let (&mode, body) = bytes
+        .split_first()
+        .ok_or(Error::InvalidCursor("not a cursor (too short)"))?;
+    match (mode, seal) {
+        (PLAIN, None) => decode_plain(binding, &bytes),
+        (SEALED, Some(CursorKey(cipher))) => {
+            if body.len() < NONCE {
+                return Err(Error::InvalidCursor("not a cursor (too short)"));
+            }
+            let (nonce, sealed) = body.split_at(NONCE);
+            let key = cipher
+                .decrypt(
+                    XNonce::from_slice(nonce),
+                    Payload {
+                        msg: sealed,
+                        aad: &binding.bytes(),
+                    },
+                )
+                .map_err(|_| {
+                    Error::InvalidCursor(
+                        "the cursor was altered, belongs to another query, or was sealed with \
+                         another key",
+                    )
+                })?;
+            key_of(&key)
+        }
+        (PLAIN, Some(_)) => Err(Error::InvalidCursor(
+            "the table seals its cursors, and this one is not sealed",
+        )),
+        (SEALED, None) => Err(Error::InvalidCursor(
+            "the cursor is sealed, and this table has no cursor key",
+        )),
+        _ => Err(Error::InvalidCursor("not a cursor of this version")),
+    }
+}
+
+fn decode_plain(binding: &Binding<'_>, bytes: &[u8]) -> Result<Item> {
+    let body_len = bytes
+        .len()
+        .checked_sub(8)
+        .ok_or(Error::InvalidCursor("not a cursor (too short)"))?;
+    let (body, sum) = bytes.split_at(body_len);
+    let sum: [u8; 8] = sum
+        .try_into()
+        .map_err(|_| Error::InvalidCursor("not a cursor"))?;
+    if checksum(body) != u64::from_le_bytes(sum) {
+        return Err(Error::InvalidCursor("the cursor was altered"));
+    }
+    let expected = binding.bytes();
+    let body = &body[1..];
+    match fields(body)?.first() {
+        Some(&version) if version == VERSION => {}
+        _ => return Err(Error::InvalidCursor("not a cursor of this version")),
+    }
+    match body.strip_prefix(expected.as_slice()) {
+        Some(key) => key_of(key),
+        None => Err(Error::InvalidCursor("the cursor belongs to another query")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL: SortKeyCondition = SortKeyCondition::Any;
+
+    fn binding<'a>(pk: &'a str, sk: &'a SortKeyCondition) -> Binding<'a> {
+        Binding {
+            entity: "Pet",
+            index: Index::Primary,
+            pk,
+            sk,
+            descending: false,
+        }
+    }
+
+    fn key() -> Item {
+        [
+            ("PK".to_owned(), AttributeValue::S("USER#alice".into())),
+            ("SK".to_owned(), AttributeValue::S("PET#rex".into())),
+        ]
+        .into()
+    }
+
+    fn sealer(byte: u8) -> CursorKey {
+        CursorKey::new([byte; 32])
+    }
+
+    /// Both modes: plain, and sealed with one key.
+    fn modes() -> [Option<CursorKey>; 2] {
+        [None, Some(sealer(7))]
+    }
+
+    #[test]
+    fn round_trips() {
+        for seal in modes() {
+            let b = binding("USER#alice", &ALL);
+            let cursor = encode(seal.as_ref(), &b, &key()).unwrap();
+            assert_eq!(decode(seal.as_ref(), &b, &cursor).unwrap(), key());
+        }
+    }
+
+    #[test]
+    fn refuses_another_query() {
+        let prefix = SortKeyCondition::BeginsWith("PET#".into());
+        let other_prefix = SortKeyCondition::BeginsWith("PET#r".into());
+        let range = SortKeyCondition::Between("PET#a".into(), "PET#z".into());
+        let other_range = SortKeyCondition::Between("PET#a".into(), "PET#y".into());
+        let queries = [
+            binding("USER#alice", &prefix),
+            binding("USER#bob", &prefix),
+            binding("USER#alice", &other_prefix),
+            binding("USER#alice", &range),
+            binding("USER#alice", &other_range),
+            Binding {
+                descending: true,
+                ..binding("USER#alice", &prefix)
+            },
+            Binding {
+                index: Index::Gsi(1),
+                ..binding("USER#alice", &prefix)
+            },
+            Binding {
+                entity: "Vaccination",
+                ..binding("USER#alice", &prefix)
+            },
+        ];
+        for seal in modes() {
+            for (i, made) in queries.iter().enumerate() {
+                let cursor = encode(seal.as_ref(), made, &key()).unwrap();
+                for (j, used) in queries.iter().enumerate() {
+                    let result = decode(seal.as_ref(), used, &cursor);
+                    assert_eq!(result.is_ok(), i == j, "made by {i}, used by {j}");
+                    if i != j && seal.is_none() {
+                        assert!(matches!(
+                            result,
+                            Err(Error::InvalidCursor("the cursor belongs to another query"))
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_any_altered_byte() {
+        for seal in modes() {
+            let b = binding("USER#alice", &ALL);
+            let cursor = encode(seal.as_ref(), &b, &key()).unwrap();
+            let bytes = URL_SAFE_NO_PAD.decode(cursor.as_str()).unwrap();
+            for at in 0..bytes.len() {
+                let mut altered = bytes.clone();
+                altered[at] ^= 0x01;
+                let altered = Cursor(URL_SAFE_NO_PAD.encode(altered));
+                assert!(decode(seal.as_ref(), &b, &altered).is_err(), "byte {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn modes_and_keys_do_not_mix() {
+        let b = binding("USER#alice", &ALL);
+        let plain = encode(None, &b, &key()).unwrap();
+        let sealed = encode(Some(&sealer(7)), &b, &key()).unwrap();
+        // Anyone can make a plain cursor: a sealing table refuses them.
+        assert!(matches!(
+            decode(Some(&sealer(7)), &b, &plain),
+            Err(Error::InvalidCursor(
+                "the table seals its cursors, and this one is not sealed"
+            ))
+        ));
+        assert!(matches!(
+            decode(None, &b, &sealed),
+            Err(Error::InvalidCursor(
+                "the cursor is sealed, and this table has no cursor key"
+            ))
+        ));
+        assert!(decode(Some(&sealer(8)), &b, &sealed).is_err());
+        // A fresh nonce each time: one key gives different cursors, all valid.
+        let again = encode(Some(&sealer(7)), &b, &key()).unwrap();
+        assert_ne!(again, sealed);
+        assert_eq!(decode(Some(&sealer(7)), &b, &again).unwrap(), key());
+    }
+
+    #[test]
+    fn a_key_never_shows_in_debug_output() {
+        assert_eq!(format!("{:?}", sealer(7)), "CursorKey(..)");
+    }
+
+    fn any_key() -> impl Strategy<Value = (String, String)> {
+        ("USER#[a-z0-9]{4,12}", "PET#[a-zA-Z0-9 ]{4,40}")
+    }
+
+    fn item((pk, sk): &(String, String)) -> Item {
+        [
+            ("PK".to_owned(), AttributeValue::S(pk.clone())),
+            ("SK".to_owned(), AttributeValue::S(sk.clone())),
+        ]
+        .into()
+    }
+
+    proptest! {
+        /// Any text: refused or decoded, never a panic, in either mode.
+        #[test]
+        fn any_text_is_refused_cleanly(text in ".{0,80}") {
+            for seal in modes() {
+                let _ = decode(seal.as_ref(), &binding("USER#alice", &ALL), &Cursor(text.clone()));
+            }
+        }
+
+        /// Any key round-trips in both modes.
+        #[test]
+        fn any_key_round_trips(key in any_key()) {
+            for seal in modes() {
+                let b = binding(&key.0, &ALL);
+                let cursor = encode(seal.as_ref(), &b, &item(&key)).unwrap();
+                prop_assert_eq!(decode(seal.as_ref(), &b, &cursor).unwrap(), item(&key));
+            }
+        }
+
+        /// A real cursor with any byte replaced is refused: the checksum, or the
+        /// authentication tag, sees the change.
+        #[test]
+        fn any_change_to_a_real_cursor_is_refused(
+            key in any_key(),
+            at in 0usize..256,
+            byte in any::<u8>(),
+        ) {
+            for seal in modes() {
+                let b = binding(&key.0, &ALL);
+                let cursor = encode(seal.as_ref(), &b, &item(&key)).unwrap();
+                let mut bytes = URL_SAFE_NO_PAD.decode(cursor.as_str()).unwrap();
+                let at = at % bytes.len();
+                prop_assume!(bytes[at] != byte);
+                bytes[at] = byte;
+                let altered = Cursor(URL_SAFE_NO_PAD.encode(bytes));
+                prop_assert!(decode(seal.as_ref(), &b, &altered).is_err());
+            }
+        }
+
+        /// A sealed cursor reveals nothing of its key values: no run of four bytes of them is
+        /// in the cursor's bytes; a plain one shows them (it is opaque only).
+        #[test]
+        fn a_sealed_cursor_reveals_no_key_value(key in any_key()) {
+            let b = binding(&key.0, &ALL);
+            let sealed = encode(Some(&sealer(7)), &b, &item(&key)).unwrap();
+            let plain = encode(None, &b, &item(&key)).unwrap();
+            let shows = |cursor: &Cursor, value: &str| {
+                let bytes = URL_SAFE_NO_PAD.decode(cursor.as_str()).unwrap();
+                value.as_bytes().windows(4).any(|w| bytes.windows(4).any(|c| c == w))
+            };
+            prop_assert!(shows(&plain, &key.1));
+            prop_assert!(!shows(&sealed, &key.0));
+            prop_assert!(!shows(&sealed, &key.1));
+        }
+    }
+
+    #[test]
+    fn refuses_garbage_without_panicking() {
+        for text in [
+            "",
+            "!!!",
+            "AAAA",
+            "AAAAAAAAAAAAAAAAAAAAAAAA",
+            "zzzz-zzzz_zzzz",
+            "cw",
+            "cAAAAAAA",
+        ] {
+            for seal in modes() {
+                let cursor = Cursor(text.to_owned());
+                assert!(decode(seal.as_ref(), &binding("USER#alice", &ALL), &cursor).is_err());
+            }
+        }
+    }
+}
