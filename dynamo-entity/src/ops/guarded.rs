@@ -1,14 +1,14 @@
 //! Guarded writes: a write of an entity with unique values reads the stored item, then writes
 //! the entity and moves its values' guards in one transaction, conditioned on what was read.
 
-use aws_sdk_dynamodb::operation::put_item::builders::PutItemInputBuilder;
-
 use super::read::get::read_item;
 use super::tx::{self, OnFailure, TxFailure, TxOp};
 use super::unique;
-use super::write::outcome::{condition_failure, diagnose, own_item, write_error, PutMode};
+use super::write::outcome::{
+    condition_failure, diagnose, own_item, put_input, write_error, PutMode,
+};
 use crate::error::{Error, Result};
-use crate::expr::render::{conditioned, Expressions};
+use crate::expr::render::Expressions;
 use crate::item::{Item, Key};
 use crate::model::entity::Entity;
 use crate::runtime::execute::About;
@@ -79,10 +79,7 @@ impl GuardedWrite {
         item: Item,
         expressions: Expressions,
     ) -> std::result::Result<(), PutFailure> {
-        let request = PutItemInputBuilder::default()
-            .table_name(&*table.name)
-            .set_item(Some(item));
-        let request = conditioned!(request, expressions.render());
+        let request = put_input(table, item, &expressions);
         match table.execute(About::entity(E::ENTITY_TYPE), request).await {
             Ok(_) => Ok(()),
             Err(failed) => {

@@ -12,6 +12,8 @@ pub(crate) mod scan;
 #[cfg(feature = "lambda-events")]
 pub mod stream;
 pub(crate) mod transaction;
+#[cfg(test)]
+pub(crate) mod testing;
 pub(crate) mod tx;
 pub(crate) mod unique;
 pub(crate) mod update;

@@ -254,3 +254,28 @@ fn scan_input<E: Entity>(
         .set_expression_attribute_names(rendered.names)
         .set_expression_attribute_values(rendered.values)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::scan_input;
+    use crate::model::index::Index;
+    use crate::ops::testing::*;
+
+    #[test]
+    fn a_migration_scan_reads_one_entitys_items_of_one_segment() {
+        let table = table();
+        let input = scan_input::<Pet>(&table, Index::Primary, 2, 8, Some(100), false);
+        assert_eq!(input.get_segment(), &Some(2));
+        assert_eq!(input.get_total_segments(), &Some(8));
+        assert_eq!(input.get_limit(), &Some(100));
+        assert_eq!(input.get_filter_expression().as_deref(), Some("#n0 = :v0"));
+        assert_eq!(
+            sorted(input.get_expression_attribute_names()),
+            names(&[("#n0", "Type")])
+        );
+        assert_eq!(
+            sorted(input.get_expression_attribute_values()),
+            values(&[(":v0", s("Pet"))])
+        );
+    }
+}

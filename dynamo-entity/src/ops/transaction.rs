@@ -482,3 +482,89 @@ impl ReadResults {
             .transpose()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::*;
+
+    #[test]
+    fn each_operation_carries_its_own_conditions() {
+        let table = table();
+        let f = Pet::fields();
+        let key = Pet::primary_key("alice", "rex").unwrap();
+        let session = session();
+        let transaction = table
+            .transaction()
+            .check::<Pet>(key.clone(), f.visits.lt(5))
+            .update(table.update::<Pet>(Pet::primary_key("bob", "tom").unwrap()).add(f.visits, 1))
+            .delete(table.delete::<Pet>(Pet::primary_key("carol", "kit").unwrap()))
+            .write(table.create(&session));
+        assert!(transaction.error.is_none(), "{:?}", transaction.error);
+        let texts: Vec<Text> = transaction.items.iter().map(operation_text).collect();
+        assert_eq!(texts.len(), 5, "four operations and the session's e-mail guard");
+        assert_eq!(
+            texts[0],
+            Text {
+                condition: Some("#n0 < :v0".into()),
+                names: names(&[("#n0", "visits")]),
+                values: values(&[(":v0", n("5"))]),
+                ..Text::default()
+            }
+        );
+        assert_eq!(
+            texts[1],
+            Text {
+                condition: Some("#n0 = :v0".into()),
+                update: Some("SET #n1 = if_not_exists(#n1, :v1) + :v2, #n2 = #n2 + :v3".into()),
+                names: names(&[("#n0", "Type"), ("#n1", "version"), ("#n2", "visits")]),
+                values: values(&[
+                    (":v0", s("Pet")),
+                    (":v1", n("0")),
+                    (":v2", n("1")),
+                    (":v3", n("1"))
+                ]),
+                ..Text::default()
+            }
+        );
+        assert_eq!(
+            texts[2],
+            Text {
+                condition: Some("attribute_not_exists(#n0) OR #n1 = :v0".into()),
+                names: names(&[("#n0", "PK"), ("#n1", "Type")]),
+                values: values(&[(":v0", s("Pet"))]),
+                ..Text::default()
+            }
+        );
+        // The session's create, and its e-mail's guard: both free, or expired.
+        let free = Text {
+            condition: Some("attribute_not_exists(#n0) OR #n1 <= :v0".into()),
+            names: names(&[("#n0", "PK"), ("#n1", "expires")]),
+            values: values(&[(":v0", n("1700000000"))]),
+            ..Text::default()
+        };
+        assert_eq!(texts[3], free);
+        assert_eq!(texts[4], free);
+        let guard = transaction.items[4].put.as_ref().unwrap();
+        assert_eq!(
+            guard.item["PK"],
+            s("UNIQUE#Session#email#alice@example.com")
+        );
+        assert_eq!(guard.item["owner_pk"], s("SESSION#s1"));
+        assert_eq!(guard.item["expires"], n("1700086400"));
+    }
+
+    #[test]
+    fn an_item_appears_once_in_a_transaction() {
+        let table = table();
+        let key = Pet::primary_key("alice", "rex").unwrap();
+        let f = Pet::fields();
+        let transaction = table
+            .transaction()
+            .check::<Pet>(key.clone(), f.visits.lt(5))
+            .delete(table.delete::<Pet>(key));
+        assert_eq!(
+            transaction.error.map(|e| e.to_string()).as_deref(),
+            Some("invalid request: Pet (USER#alice, PET#rex) appears twice in one transaction")
+        );
+    }
+}

@@ -117,3 +117,66 @@ pub(crate) fn require_unchanged<E: Entity>(exprs: &mut Expressions, old: Option<
 pub(crate) fn has_unique<E: Entity>() -> bool {
     E::SCHEMA.attributes.iter().any(|a| a.unique)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::guard_moves;
+    use crate::ops::testing::*;
+
+    #[test]
+    fn a_changed_value_releases_its_guard_and_claims_the_new_one() {
+        let table = table();
+        let old = session();
+        let new = Session {
+            email: "alice@example.org".into(),
+            expires: 1_700_172_800,
+            ..session()
+        };
+        let owner = Session::primary_key("s1").unwrap();
+        let moves = guard_moves(&table, &owner, Some(&old), Some(&new)).unwrap();
+        let texts: Vec<Text> = moves.iter().map(|op| operation_text(&op.item)).collect();
+        assert_eq!(
+            texts,
+            [
+                Text {
+                    condition: Some("#n0 = :v0".into()),
+                    names: names(&[("#n0", "owner_pk")]),
+                    values: values(&[(":v0", s("SESSION#s1"))]),
+                    ..Text::default()
+                },
+                Text {
+                    condition: Some("attribute_not_exists(#n0) OR #n1 <= :v0".into()),
+                    names: names(&[("#n0", "PK"), ("#n1", "expires")]),
+                    values: values(&[(":v0", n("1700000000"))]),
+                    ..Text::default()
+                }
+            ]
+        );
+        let released = moves[0].item.delete.as_ref().unwrap();
+        assert_eq!(
+            released.key,
+            key_item("UNIQUE#Session#email#alice@example.com", "UNIQUE")
+        );
+        // A value kept under a new expiry: its guard takes the new expiry.
+        let renewed = Session {
+            expires: 1_700_172_800,
+            ..session()
+        };
+        let moves = guard_moves(&table, &owner, Some(&old), Some(&renewed)).unwrap();
+        let texts: Vec<Text> = moves.iter().map(|op| operation_text(&op.item)).collect();
+        assert_eq!(
+            texts,
+            [Text {
+                condition: Some("#n0 = :v0".into()),
+                update: Some("SET #n1 = :v1".into()),
+                names: names(&[("#n0", "owner_pk"), ("#n1", "expires")]),
+                values: values(&[(":v0", s("SESSION#s1")), (":v1", n("1700172800"))]),
+                ..Text::default()
+            }]
+        );
+        // Nothing changed: nothing to move.
+        assert!(guard_moves(&table, &owner, Some(&old), Some(&old))
+            .unwrap()
+            .is_empty());
+    }
+}

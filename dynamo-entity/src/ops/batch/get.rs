@@ -13,7 +13,7 @@ use super::{
 use crate::codec::ttl::is_expired;
 use crate::error::{Error, InvalidRequestKind, Result};
 use crate::expr::projection::projection as projection_paths;
-use crate::expr::render::Expressions;
+use crate::expr::render::{Expressions, Rendered};
 use crate::item::{Item, Key};
 use crate::model::entity::Entity;
 use crate::model::index::Index;
@@ -110,8 +110,18 @@ impl<'t, E: Entity> BatchGet<'t, E> {
     ) -> Result<BatchGetOutput<T>> {
         let chunks: Vec<Vec<Key>> = self.keys.chunks(GET_CHUNK).map(<[Key]>::to_vec).collect();
         let control = Control::new(self.options.deadline);
+        // One projection for every request of the batch.
+        let projection = Expressions {
+            projection: projection
+                .map(|attributes| {
+                    projection_paths(&self.table.schema, Index::Primary, attributes, E::SCHEMA.ttl)
+                })
+                .unwrap_or_default(),
+            ..Expressions::default()
+        }
+        .render();
         let outcomes: Vec<ChunkOutcome<Item, Item>> = futures::stream::iter(chunks)
-            .map(|chunk| self.get_chunk(chunk, projection, &control))
+            .map(|chunk| self.get_chunk(chunk, &projection, &control))
             .buffer_unordered(self.options.concurrency)
             .collect()
             .await;
@@ -161,7 +171,7 @@ impl<'t, E: Entity> BatchGet<'t, E> {
     async fn get_chunk(
         &self,
         chunk: Vec<Key>,
-        projection: Option<&[&'static str]>,
+        projection: &Rendered,
         control: &Control,
     ) -> ChunkOutcome<Item, Item> {
         let table = self.table;
@@ -171,30 +181,8 @@ impl<'t, E: Entity> BatchGet<'t, E> {
             self.options.max_attempts,
             control,
             |pending| async move {
-                let mut request = KeysAndAttributes::builder()
-                    .set_keys(Some(pending))
-                    .consistent_read(self.consistent);
-                if let Some(attributes) = projection {
-                    let rendered = Expressions {
-                        projection: projection_paths(
-                            &table.schema,
-                            Index::Primary,
-                            attributes,
-                            E::SCHEMA.ttl,
-                        ),
-                        ..Expressions::default()
-                    }
-                    .render();
-                    request = request
-                        .set_projection_expression(rendered.projection)
-                        .set_expression_attribute_names(rendered.names);
-                }
-                let request = request.build().map_err(|e| {
-                    let error = Error::invalid(InvalidRequestKind::Argument, e.to_string());
-                    (error, Again::No)
-                })?;
-                let request =
-                    BatchGetItemInputBuilder::default().request_items(&*table.name, request);
+                let request = batch_get_input(table, pending, self.consistent, projection)
+                    .map_err(|e| (e, Again::No))?;
                 let mut output = table
                     .execute(About::entity(E::ENTITY_TYPE), request)
                     .await
@@ -213,5 +201,51 @@ impl<'t, E: Entity> BatchGet<'t, E> {
             },
         )
         .await
+    }
+}
+
+/// The `BatchGetItem` of `keys`, reading what `projection` names (everything when it names
+/// nothing).
+fn batch_get_input(
+    table: &Table,
+    keys: Vec<Item>,
+    consistent: bool,
+    projection: &Rendered,
+) -> Result<BatchGetItemInputBuilder> {
+    let request = KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .consistent_read(consistent)
+        .set_projection_expression(projection.projection.clone())
+        .set_expression_attribute_names(projection.names.clone())
+        .build()
+        .map_err(|e| Error::invalid(InvalidRequestKind::Argument, e.to_string()))?;
+    Ok(BatchGetItemInputBuilder::default().request_items(&*table.name, request))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_get_input;
+    use crate::expr::path::Path;
+    use crate::expr::render::Expressions;
+    use crate::ops::testing::*;
+
+    #[test]
+    fn one_projection_for_every_key_of_a_chunk() {
+        let table = table();
+        let keys = vec![key_item("USER#a", "PET#1"), key_item("USER#b", "PET#2")];
+        let projection = Expressions {
+            projection: vec![Path::top("name")],
+            ..Expressions::default()
+        }
+        .render();
+        let input = batch_get_input(&table, keys.clone(), true, &projection).unwrap();
+        let request = &input.get_request_items().as_ref().unwrap()["pets"];
+        assert_eq!(request.keys(), keys);
+        assert_eq!(request.consistent_read(), Some(true));
+        assert_eq!(request.projection_expression(), Some("#n0"));
+        let whole = batch_get_input(&table, keys, false, &Default::default()).unwrap();
+        let request = &whole.get_request_items().as_ref().unwrap()["pets"];
+        assert_eq!(request.projection_expression(), None);
+        assert_eq!(request.expression_attribute_names(), None);
     }
 }

@@ -123,3 +123,34 @@ pub(crate) fn get_input(
 }
 
 into_future!(Get, Option<E>);
+
+#[cfg(test)]
+mod tests {
+    use super::get_input;
+    use crate::ops::testing::*;
+
+    #[test]
+    fn a_get_reads_a_projection_with_what_its_checks_need() {
+        let table = table();
+        let key = Session::primary_key("s1").unwrap();
+        let plain = get_input(&table, &key, true, None, None);
+        assert_eq!(plain.get_consistent_read(), &Some(true));
+        assert_eq!(plain.get_projection_expression(), &None);
+        assert_eq!(plain.get_key(), &Some(key_item("SESSION#s1", "SESSION")));
+        let projected = get_input(&table, &key, false, Some(&["user"]), Some("expires"));
+        assert_eq!(
+            projected.get_projection_expression().as_deref(),
+            Some("#n0, #n1, #n2, #n3, #n4")
+        );
+        assert_eq!(
+            sorted(projected.get_expression_attribute_names()),
+            names(&[
+                ("#n0", "user"),
+                ("#n1", "PK"),
+                ("#n2", "SK"),
+                ("#n3", "Type"),
+                ("#n4", "expires")
+            ])
+        );
+    }
+}

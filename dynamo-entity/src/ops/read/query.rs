@@ -197,6 +197,49 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             .shares_prefix(E::ENTITY_TYPE, self.query.index, &self.query.pk, prefix)
     }
 
+    /// Whether the items read are told apart by their keys: the index does not hold the
+    /// entity-type attribute (keys only, or an INCLUDE list without it), so it cannot be
+    /// filtered on.
+    fn typed_by_key(&self) -> bool {
+        let typed = !E::SCHEMA.type_attribute.is_empty();
+        let index = self.query.index;
+        typed && !self.table.schema.holds(index, E::SCHEMA.type_attribute)
+    }
+
+    /// The query of one page: a pure function of the request, reading `projection`'s
+    /// attributes (all when `None`), from `start` on.
+    pub(crate) fn spec<'s>(
+        &'s self,
+        projection: Option<&'s [&'static str]>,
+        start: Option<Item>,
+    ) -> Result<QuerySpec<'s>> {
+        let index = self.query.index;
+        let typed = !E::SCHEMA.type_attribute.is_empty();
+        let mut filter = Vec::new();
+        if typed && self.shares_prefix() && !self.typed_by_key() {
+            // Another entity's items can match the sort key condition: read only this one's.
+            let entity = AttributeValue::S(E::ENTITY_TYPE.to_owned());
+            filter.push(Cond::equals(E::SCHEMA.type_attribute, entity));
+        }
+        if let Some(condition) = &self.filter {
+            filter.push(condition.cond()?);
+        }
+        let query = &self.query;
+        let key = key_of(self.table, index, &query.pk, &query.sk, &query.parts)?;
+        Ok(QuerySpec {
+            entity: E::ENTITY_TYPE,
+            index,
+            key,
+            descending: self.descending,
+            consistent: self.consistent,
+            limit: self.paging.request_limit(),
+            start,
+            filter,
+            ttl: E::SCHEMA.ttl,
+            projection,
+        })
+    }
+
     /// Reads one page. Items whose TTL has passed are left out, so a page can hold fewer
     /// items than the page size, or none, and still have a cursor.
     pub async fn page(&self) -> Result<Page<E>>
@@ -222,34 +265,9 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             )?),
             None => None,
         };
-        // An index that does not hold the entity-type attribute (keys only, or an INCLUDE list
-        // without it) cannot be filtered on it: its items are told apart by their keys.
+        let spec = self.spec(projection, start)?;
+        let typed_by_key = self.typed_by_key();
         let index = self.query.index;
-        let typed = !E::SCHEMA.type_attribute.is_empty();
-        let typed_by_key = typed && !self.table.schema.holds(index, E::SCHEMA.type_attribute);
-        let mut filter = Vec::new();
-        if typed && self.shares_prefix() && !typed_by_key {
-            // Another entity's items can match the sort key condition: read only this one's.
-            let entity = AttributeValue::S(E::ENTITY_TYPE.to_owned());
-            filter.push(Cond::equals(E::SCHEMA.type_attribute, entity));
-        }
-        if let Some(condition) = &self.filter {
-            filter.push(condition.cond()?);
-        }
-        let query = &self.query;
-        let key = key_of(self.table, index, &query.pk, &query.sk, &query.parts)?;
-        let spec = QuerySpec {
-            entity: E::ENTITY_TYPE,
-            index,
-            key,
-            descending: self.descending,
-            consistent: self.consistent,
-            limit: self.paging.request_limit(),
-            start,
-            filter,
-            ttl: E::SCHEMA.ttl,
-            projection,
-        };
         let (mut items, last_key) = run_query(self.table, spec).await?;
         if typed_by_key {
             items = self.table.schema.type_by_key(&E::SCHEMA, index, items);
@@ -294,5 +312,70 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             let next = request.next(&page);
             Ok(Some((page, next)))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::*;
+
+    #[test]
+    fn a_query_selects_its_entitys_part_of_the_partition() {
+        let table = table();
+        let request = table.query(Pet::query("alice").unwrap());
+        let spec = request.spec(None, None).unwrap();
+        assert_eq!(
+            query_text(&spec.input(&table).unwrap()),
+            Text {
+                key: Some("#n0 = :v0 AND begins_with(#n1, :v1)".into()),
+                names: names(&[("#n0", "PK"), ("#n1", "SK")]),
+                values: values(&[(":v0", s("USER#alice")), (":v1", s("PET#"))]),
+                ..Text::default()
+            }
+        );
+    }
+
+    #[test]
+    fn an_index_query_with_a_range_a_filter_and_a_projection() {
+        let table = table();
+        let f = Pet::fields();
+        let query = Pet::query_gsi1("dog")
+            .unwrap()
+            .name_between("A".to_owned(), "M".to_owned())
+            .unwrap();
+        let request = table
+            .query(query)
+            .filter_after_read(f.visits.ge(2))
+            .page_size(10)
+            .descending();
+        let spec = request.spec(Some(&["name", "visits"]), None).unwrap();
+        let input = spec.input(&table).unwrap();
+        assert_eq!(input.get_index_name().as_deref(), Some("GSI1"));
+        assert_eq!(input.get_limit(), &Some(10));
+        assert_eq!(input.get_scan_index_forward(), &Some(false));
+        assert_eq!(
+            query_text(&input),
+            Text {
+                key: Some("#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2".into()),
+                filter: Some("#n2 >= :v3".into()),
+                projection: Some("#n3, #n2, #n4, #n5, #n0, #n1, #n6".into()),
+                names: names(&[
+                    ("#n0", "GSI1PK"),
+                    ("#n1", "GSI1SK"),
+                    ("#n2", "visits"),
+                    ("#n3", "name"),
+                    ("#n4", "PK"),
+                    ("#n5", "SK"),
+                    ("#n6", "Type"),
+                ]),
+                values: values(&[
+                    (":v0", s("SPECIES#dog")),
+                    (":v1", s("NAME#A")),
+                    (":v2", s("NAME#M")),
+                    (":v3", n("2")),
+                ]),
+                ..Text::default()
+            }
+        );
     }
 }

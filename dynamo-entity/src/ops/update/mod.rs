@@ -5,3 +5,6 @@ mod plan;
 mod send;
 
 pub use builder::{Numeric, SetValued, Update};
+
+#[cfg(test)]
+mod tests;

@@ -69,73 +69,66 @@ impl<E: Entity> Update<'_, E> {
     async fn attempt(&self, affected: &[AffectedIndex]) -> Result<E> {
         let table = self.table;
         let schema = E::SCHEMA;
+        let now = timestamp_text(table.now());
+        if !self.reads_first(affected) {
+            let exprs = self.expressions_without_read(affected, &now)?;
+            return self.update_item(&exprs).await;
+        }
         let mut exprs = Expressions::default();
         let mut derived = Vec::new();
-
         let touches_unique = touches_guards(&schema, &self.actions);
-        let now = timestamp_text(table.now());
         let mut guard_ops = Vec::new();
-        let mut read = None;
         // The item as this update will store it, where that can be known from the item read.
         let mut after = None;
-        if self.reads_first(affected) {
-            let stored = read_current::<E>(table, &self.key).await?;
-            let old = own_item::<E>(&self.key, stored, table.write_now())?.ok_or_else(|| {
-                Error::NotFound {
-                    entity: schema.entity_type,
-                    key: self.key.clone(),
-                }
-            })?;
-            let mut changed = old.clone();
-            for action in &self.actions {
-                match action {
-                    UpdateAction::Set(path, Operand::Value(v)) if path.is_top() => {
-                        changed.insert(path.attribute.to_string(), v.clone());
-                    }
-                    UpdateAction::Remove(path) if path.is_top() => {
-                        changed.remove(&*path.attribute);
-                    }
-                    // Index inputs are only ever set or removed; other changes leave keys alone.
-                    _ => {}
-                }
+        let stored = read_current::<E>(table, &self.key).await?;
+        let old = own_item::<E>(&self.key, stored, table.write_now())?.ok_or_else(|| {
+            Error::NotFound {
+                entity: schema.entity_type,
+                key: self.key.clone(),
             }
-            let entity = E::from_item(changed.clone())?;
-            if touches_unique {
-                let before = E::from_item(old.clone())?;
-                unique::require_unchanged::<E>(&mut exprs, Some(&old));
-                guard_ops = unique::guard_moves(table, &self.key, Some(&before), Some(&entity))?;
-            }
-            for index in affected {
-                let key = entity.index_key(index.index)?;
-                for action in index_key_actions(&schema, index.index, key)? {
-                    match &action {
-                        UpdateAction::Set(path, Operand::Value(v)) => {
-                            changed.insert(path.attribute.to_string(), v.clone());
-                        }
-                        UpdateAction::Remove(path) => {
-                            changed.remove(&*path.attribute);
-                        }
-                        _ => {}
-                    }
-                    derived.push(action);
+        })?;
+        let mut changed = old.clone();
+        for action in &self.actions {
+            match action {
+                UpdateAction::Set(path, Operand::Value(v)) if path.is_top() => {
+                    changed.insert(path.attribute.to_string(), v.clone());
                 }
-                // The key was derived from these values: they must still be the stored ones.
-                for input in &index.inputs {
-                    exprs.require(Cond::as_read(*input, old.get(*input)));
+                UpdateAction::Remove(path) if path.is_top() => {
+                    changed.remove(&*path.attribute);
                 }
-            }
-            if !guard_ops.is_empty() {
-                after = self.stored_after(&mut exprs, &old, changed, &now);
-            }
-            read = Some(old);
-        } else {
-            // Every changed index has all its inputs in this update: its key follows from them,
-            // whatever is stored, so nothing is read.
-            for index in affected {
-                let key = self.derived_key(index.index).flatten();
-                derived.extend(index_key_actions(&schema, index.index, key)?);
+                // Index inputs are only ever set or removed; other changes leave keys alone.
+                _ => {}
             }
         }
+        let entity = E::from_item(changed.clone())?;
+        if touches_unique {
+            let before = E::from_item(old.clone())?;
+            unique::require_unchanged::<E>(&mut exprs, Some(&old));
+            guard_ops = unique::guard_moves(table, &self.key, Some(&before), Some(&entity))?;
+        }
+        for index in affected {
+            let key = entity.index_key(index.index)?;
+            for action in index_key_actions(&schema, index.index, key)? {
+                match &action {
+                    UpdateAction::Set(path, Operand::Value(v)) => {
+                        changed.insert(path.attribute.to_string(), v.clone());
+                    }
+                    UpdateAction::Remove(path) => {
+                        changed.remove(&*path.attribute);
+                    }
+                    _ => {}
+                }
+                derived.push(action);
+            }
+            // The key was derived from these values: they must still be the stored ones.
+            for input in &index.inputs {
+                exprs.require(Cond::as_read(*input, old.get(*input)));
+            }
+        }
+        if !guard_ops.is_empty() {
+            after = self.stored_after(&mut exprs, &old, changed, &now);
+        }
+        let read = Some(old);
 
         self.expressions(&mut exprs, derived, &now)?;
         if !guard_ops.is_empty() {
@@ -168,18 +161,46 @@ impl<E: Entity> Update<'_, E> {
                 })
                 .and_then(E::from_item);
         }
+        self.update_item(&exprs).await
+    }
+
+    /// The expressions of an update that needs no read: every index it changes has its key
+    /// follow from the values it sets, whatever is stored.
+    pub(super) fn expressions_without_read(
+        &self,
+        affected: &[AffectedIndex],
+        now: &str,
+    ) -> Result<Expressions> {
+        let mut exprs = Expressions::default();
+        let mut derived = Vec::new();
+        for index in affected {
+            let key = self.derived_key(index.index).flatten();
+            derived.extend(index_key_actions(&E::SCHEMA, index.index, key)?);
+        }
+        self.expressions(&mut exprs, derived, now)?;
+        Ok(exprs)
+    }
+
+    /// The `UpdateItem` with `exprs`, returning the item as stored.
+    pub(super) fn update_input(&self, exprs: &Expressions) -> UpdateItemInputBuilder {
         let rendered = exprs.render();
         let request = UpdateItemInputBuilder::default()
-            .table_name(&*table.name)
-            .set_key(Some(table.schema.key_item(&self.key)))
+            .table_name(&*self.table.name)
+            .set_key(Some(self.table.schema.key_item(&self.key)))
             .set_update_expression(rendered.update.clone())
             .return_values(ReturnValue::AllNew);
-        let request = conditioned!(request, rendered);
+        conditioned!(request, rendered)
+    }
+
+    /// Sends the one `UpdateItem` with `exprs`: the entity as stored after it.
+    async fn update_item(&self, exprs: &Expressions) -> Result<E> {
+        let table = self.table;
+        let request = self.update_input(exprs);
         match table.execute(About::entity(E::ENTITY_TYPE), request).await {
             Ok(output) => E::from_item(output.attributes.unwrap_or_default()),
             Err(failed) => Err(write_error(
                 failed,
-                &schema,
+                &E::SCHEMA,
                 self.key.clone(),
                 PutMode::Replace,
                 self.version,

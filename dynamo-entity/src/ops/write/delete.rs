@@ -3,13 +3,14 @@
 
 use std::marker::PhantomData;
 
-use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemInputBuilder;
 use aws_sdk_dynamodb::types::ReturnValue;
 
-use super::outcome::{condition_failure, number, occupant, own_item, write_error, PutMode};
+use super::outcome::{
+    condition_failure, delete_input, number, occupant, own_item, write_error, PutMode,
+};
 use crate::error::{Error, InvalidRequestKind, Result};
 use crate::expr::condition::Cond;
-use crate::expr::render::{conditioned, Expressions};
+use crate::expr::render::Expressions;
 use crate::expr::typed::Condition;
 use crate::item::Key;
 use crate::model::entity::Entity;
@@ -33,14 +34,6 @@ impl Table {
             entity: PhantomData,
         }
     }
-}
-
-/// The conditional `DeleteItem` of `key`.
-fn delete_input(table: &Table, key: &Key, expressions: &Expressions) -> DeleteItemInputBuilder {
-    let request = DeleteItemInputBuilder::default()
-        .table_name(&*table.name)
-        .set_key(Some(table.schema.key_item(key)));
-    conditioned!(request, expressions.render())
 }
 
 /// Deletes the `E` under `key` if its TTL has passed (DynamoDB deletes it within days; a write
@@ -193,3 +186,62 @@ impl<'t, E: Entity> Delete<'t, E> {
 }
 
 into_future!(Delete, Option<E>);
+
+#[cfg(test)]
+mod tests {
+    use super::super::outcome::{delete_input, occupant};
+    use crate::expr::render::Expressions;
+    use crate::ops::testing::*;
+
+    fn delete_text(mut delete: super::Delete<'_, Pet>) -> Text {
+        let table = delete.table();
+        let key = delete.key.clone();
+        let (expressions, _) = delete.conditions().expect("a valid delete");
+        delete_input(table, &key, &expressions).text()
+    }
+
+    #[test]
+    fn a_delete_never_removes_another_entitys_item() {
+        let table = table();
+        let key = Pet::primary_key("alice", "rex").unwrap();
+        assert_eq!(
+            delete_text(table.delete::<Pet>(key.clone())),
+            Text {
+                condition: Some("attribute_not_exists(#n0) OR #n1 = :v0".into()),
+                names: names(&[("#n0", "PK"), ("#n1", "Type")]),
+                values: values(&[(":v0", s("Pet"))]),
+                ..Text::default()
+            }
+        );
+        assert_eq!(
+            delete_text(table.delete::<Pet>(key).must_exist().if_version(2)),
+            Text {
+                condition: Some("#n0 = :v0 AND #n1 = :v1".into()),
+                names: names(&[("#n0", "Type"), ("#n1", "version")]),
+                values: values(&[(":v0", s("Pet")), (":v1", n("2"))]),
+                ..Text::default()
+            }
+        );
+    }
+
+    #[test]
+    fn an_expired_item_is_deleted_only_while_it_is_expired_and_its_entitys() {
+        let table = table();
+        let expired = occupant::<Session>(&table).expired_own().unwrap();
+        let expressions = Expressions {
+            condition: vec![expired],
+            ..Expressions::default()
+        };
+        let key = Session::primary_key("s1").unwrap();
+        assert_eq!(
+            delete_input(&table, &key, &expressions).text(),
+            Text {
+                condition: Some("#n0 = :v0 AND #n1 <= :v1".into()),
+                names: names(&[("#n0", "Type"), ("#n1", "expires")]),
+                values: values(&[(":v0", s("Session")), (":v1", n("1700000000"))]),
+                ..Text::default()
+            }
+        );
+        assert_eq!(occupant::<Pet>(&table).expired_own(), None);
+    }
+}

@@ -3,6 +3,8 @@
 //! returned with the failure, as a single write or a transaction's operation would say it).
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemInputBuilder;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemInputBuilder;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -11,6 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::codec::ttl::is_expired;
 use crate::error::{Error, Result};
 use crate::expr::condition::Occupant;
+use crate::expr::render::{conditioned, Expressions};
 use crate::item::{Item, Key};
 use crate::model::entity::{Entity, EntitySchema};
 use crate::runtime::execute::Failed;
@@ -106,6 +109,26 @@ pub(crate) fn own_item<E: Entity>(key: &Key, item: Option<Item>, now: i64) -> Re
         },
         None => Ok(None),
     }
+}
+
+/// The conditional `PutItem` of `item`.
+pub(crate) fn put_input(table: &Table, item: Item, expressions: &Expressions) -> PutItemInputBuilder {
+    let request = PutItemInputBuilder::default()
+        .table_name(&*table.name)
+        .set_item(Some(item));
+    conditioned!(request, expressions.render())
+}
+
+/// The conditional `DeleteItem` of `key`.
+pub(crate) fn delete_input(
+    table: &Table,
+    key: &Key,
+    expressions: &Expressions,
+) -> DeleteItemInputBuilder {
+    let request = DeleteItemInputBuilder::default()
+        .table_name(&*table.name)
+        .set_key(Some(table.schema.key_item(key)));
+    conditioned!(request, expressions.render())
 }
 
 /// What a write of `E` may find under its key, as its conditions see it. Only an entity with a

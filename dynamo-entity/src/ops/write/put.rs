@@ -251,3 +251,87 @@ impl<E: Entity> CreateIfAbsent<'_, E> {
 }
 
 into_future!(CreateIfAbsent, Created<E>);
+
+#[cfg(test)]
+mod tests {
+    use super::super::outcome::put_input;
+    use crate::ops::testing::*;
+
+    fn put_text(put: super::Put<'_, Pet>) -> Text {
+        let table = put.table();
+        let planned = put.plan().expect("a valid put");
+        let text = put_input(table, planned.item, &planned.expressions).text();
+        text
+    }
+
+    #[test]
+    fn create_requires_a_free_key() {
+        let table = table();
+        let rex = rex(0);
+        assert_eq!(
+            put_text(table.create(&rex)),
+            Text {
+                condition: Some("attribute_not_exists(#n0)".into()),
+                names: names(&[("#n0", "PK")]),
+                ..Text::default()
+            }
+        );
+    }
+
+    #[test]
+    fn put_requires_the_version_it_is_based_on() {
+        let table = table();
+        let first = rex(0);
+        assert_eq!(
+            put_text(table.put(&first)),
+            Text {
+                condition: Some("attribute_not_exists(#n0)".into()),
+                names: names(&[("#n0", "PK")]),
+                ..Text::default()
+            }
+        );
+        let third = rex(3);
+        let based_on_three = Text {
+            condition: Some("#n0 = :v0 AND #n1 = :v1".into()),
+            names: names(&[("#n0", "Type"), ("#n1", "version")]),
+            values: values(&[(":v0", s("Pet")), (":v1", n("3"))]),
+            ..Text::default()
+        };
+        assert_eq!(put_text(table.put(&third)), based_on_three);
+        assert_eq!(put_text(table.replace(&third)), based_on_three);
+    }
+
+    #[test]
+    fn a_callers_condition_joins_the_frameworks() {
+        let table = table();
+        let third = rex(3);
+        let f = Pet::fields();
+        let put = table.replace(&third).condition(f.visits.lt(10) | f.nickname.exists());
+        assert_eq!(
+            put_text(put),
+            Text {
+                condition: Some(
+                    "#n0 = :v0 AND #n1 = :v1 AND (#n2 < :v2 OR attribute_exists(#n3))".into()
+                ),
+                names: names(&[
+                    ("#n0", "Type"),
+                    ("#n1", "version"),
+                    ("#n2", "visits"),
+                    ("#n3", "nickname")
+                ]),
+                values: values(&[(":v0", s("Pet")), (":v1", n("3")), (":v2", n("10"))]),
+                ..Text::default()
+            }
+        );
+    }
+
+    #[test]
+    fn the_item_written_has_the_next_version() {
+        let table = table();
+        let third = rex(3);
+        let planned = table.put(&third).plan().unwrap();
+        assert_eq!(planned.item["version"], n("4"));
+        assert_eq!(planned.expected_version, Some(3));
+        assert_eq!(planned.stored.version, 4);
+    }
+}
