@@ -215,32 +215,11 @@ impl<'a> Container<'a> {
 
 /// `T` if `ty` is written `Option<T>` (also `std::option::Option<T>`).
 pub fn option_inner(ty: &Type) -> Option<&Type> {
-    let segment = last_segment(ty)?;
+    let segment = crate::types::last_segment(ty)?;
     if segment.ident != "Option" {
         return None;
     }
-    single_type_argument(segment)
-}
-
-/// The last path segment of a plain path type such as `std::vec::Vec<u8>`.
-pub fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
-        Type::Group(group) => last_segment(&group.elem),
-        Type::Paren(paren) => last_segment(&paren.elem),
-        _ => None,
-    }
-}
-
-/// The single type argument of a path type (`u8` in `Vec<u8>`).
-pub fn single_type_argument(segment: &syn::PathSegment) -> Option<&Type> {
-    match &segment.arguments {
-        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
-            syn::GenericArgument::Type(inner) => Some(inner),
-            _ => None,
-        },
-        _ => None,
-    }
+    crate::types::single_type_argument(segment)
 }
 
 #[cfg(test)]

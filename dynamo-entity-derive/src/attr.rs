@@ -2,6 +2,8 @@
 //!
 //! Every problem goes into `Errors` and parsing carries on, so that one compile shows them all.
 
+use std::cell::OnceCell;
+
 use proc_macro2::Span;
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -503,7 +505,14 @@ pub fn fields<'a>(named: &'a syn::FieldsNamed, errors: &mut Errors) -> Vec<Field
 
 /// Builds the model of a derive input, or returns `None` when it is not a struct with named
 /// fields (reported).
-pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Container<'a>> {
+/// The model of an entity: its fields and key definitions. The names and types of computed key
+/// parts are parsed from attributes, so they are not the input's: they are kept in `computed`,
+/// which the caller owns for as long as the model lives.
+pub fn container<'a>(
+    input: &'a DeriveInput,
+    computed: &'a OnceCell<Vec<(Ident, Type)>>,
+    errors: &mut Errors,
+) -> Option<Container<'a>> {
     let named = match &input.data {
         syn::Data::Struct(data) => match &data.fields {
             syn::Fields::Named(named) => Some(named),
@@ -587,14 +596,16 @@ pub fn container<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Cont
         }
     }
 
-    // A proc macro runs once per derive: leaking the few parsed types and names of computed
-    // parts gives them the input's lifetime, as every other field has.
-    let computed = attrs
+    let (parts, reads): (Vec<(Ident, Type)>, Vec<Vec<Ident>>) = attrs
         .computed
         .into_iter()
-        .map(|(ident, ty, from)| {
-            let ident: &'a Ident = Box::leak(Box::new(ident));
-            let ty: &'a Type = Box::leak(Box::new(ty));
+        .map(|(ident, ty, from)| ((ident, ty), from))
+        .unzip();
+    let parts: &'a [(Ident, Type)] = computed.get_or_init(|| parts);
+    let computed = parts
+        .iter()
+        .zip(reads)
+        .map(|((ident, ty), from)| {
             let name = syn::ext::IdentExt::unraw(ident).to_string();
             Field {
                 ident,

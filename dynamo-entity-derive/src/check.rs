@@ -3,11 +3,10 @@
 
 use syn::Type;
 
-use crate::ast::{
-    last_segment, single_type_argument, Container, IndexId, KeyDef, Role, TemplateAttr,
-};
+use crate::ast::{Container, IndexId, KeyDef, Role, TemplateAttr};
 use crate::attr::MAX_GSI;
 use crate::ctxt::{did_you_mean, span_within, Errors};
+use crate::types::{is_integer, is_timestamp, is_ttl_type, last_segment};
 
 pub fn check(cont: &Container<'_>, errors: &mut Errors) {
     for def in cont.indexes() {
@@ -428,47 +427,6 @@ fn roles_fit(cont: &Container<'_>, errors: &mut Errors) {
             ));
         }
     }
-}
-
-fn type_ident(ty: &Type) -> Option<String> {
-    last_segment(ty).map(|s| s.ident.to_string())
-}
-
-pub fn is_integer(ty: &Type) -> bool {
-    matches!(
-        type_ident(ty).as_deref(),
-        Some(
-            "u8" | "u16"
-                | "u32"
-                | "u64"
-                | "u128"
-                | "usize"
-                | "i8"
-                | "i16"
-                | "i32"
-                | "i64"
-                | "i128"
-                | "isize"
-        )
-    )
-}
-
-pub fn is_timestamp(ty: &Type) -> bool {
-    match last_segment(ty) {
-        Some(segment) if segment.ident == "OffsetDateTime" => true,
-        Some(segment) if segment.ident == "DateTime" => single_type_argument(segment)
-            .and_then(last_segment)
-            .is_some_and(|arg| arg.ident == "Utc"),
-        _ => false,
-    }
-}
-
-fn is_ttl_type(ty: &Type) -> bool {
-    is_timestamp(ty)
-        || matches!(
-            type_ident(ty).as_deref(),
-            Some("i64" | "u64" | "i32" | "u32")
-        )
 }
 
 /// What a reserved attribute name holds, if `name` is one.

@@ -1,49 +1,73 @@
 //! `#[derive(Collection)]`: an enum whose variants are entities sharing a partition.
+//!
+//! Staged as `#[derive(Entity)]` is: `parse` reads the enum into a model, `check` applies the
+//! rules that need no types, `expand` generates the impls and the compile-time checks that do;
+//! after an error, a fallback stands in for the impls, so that uses of the collection report
+//! nothing more.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{DeriveInput, Type};
+use syn::{DeriveInput, Ident, Type, Visibility};
 
+use crate::ast::snake_case;
 use crate::ctxt::Errors;
 
-/// `PetVisit` → `pet_visit`, for the fields of the parts struct.
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// One variant: an entity, or a projection of one (`#[dynamo(projection)]`).
+struct Variant<'a> {
+    ident: &'a Ident,
+    ty: &'a Type,
+    projection: bool,
+}
+
+/// Where the collection is read.
+enum CollectionIndex {
+    /// The table (or any index whose partitions its members share).
+    Table,
+    /// `index = "gsi3"`: GSI 3 of the default layout.
+    Gsi(u8),
+    /// `index = "UserIndex"`: that index of the members' layout.
+    Named(String),
+}
+
+/// The model of a collection.
+struct CollectionDef<'a> {
+    ident: &'a Ident,
+    vis: &'a Visibility,
+    variants: Vec<Variant<'a>>,
+    index: CollectionIndex,
 }
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
-    let ident = &input.ident;
-    let vis = &input.vis;
+    let def = parse(input, &mut errors);
+    if let Some(def) = &def {
+        check(input, def, &mut errors);
+    }
+    match (def, errors.finish()) {
+        (Some(def), Ok(())) => expand(&def),
+        (def, result) => {
+            let mut tokens = result
+                .err()
+                .map(|e| e.to_compile_error())
+                .unwrap_or_default();
+            tokens.extend(fallback(input, def.as_ref()));
+            tokens
+        }
+    }
+}
+
+/// The collection's variants and index; `None` for an input that is no enum.
+fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<CollectionDef<'a>> {
     let syn::Data::Enum(data) = &input.data else {
-        return syn::Error::new(
+        errors.at(
             input.ident.span(),
             "#[derive(Collection)] needs an enum with one variant per entity, as in \
              `enum UserPage { User(User), Pet(Pet) }`",
-        )
-        .to_compile_error();
-    };
-    if !input.generics.params.is_empty() {
-        errors.at(
-            input.generics.span(),
-            "#[derive(Collection)] does not support generic enums",
         );
-    }
-    let mut variants: Vec<(&syn::Ident, &Type)> = Vec::new();
-    // Variants that hold a projection of their entity (`#[dynamo(projection)]`).
-    let mut projections: Vec<bool> = Vec::new();
+        return None;
+    };
+    let mut variants = Vec::new();
     for variant in &data.variants {
         let mut projection = false;
         for attr in variant.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
@@ -62,21 +86,11 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             }
         }
         match &variant.fields {
-            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                projections.push(projection);
-                let ty = &fields.unnamed[0].ty;
-                let spelling = quote!(#ty).to_string();
-                if variants
-                    .iter()
-                    .any(|(_, t)| quote!(#t).to_string() == spelling)
-                {
-                    errors.at(
-                        ty.span(),
-                        "this entity is already a variant of the collection",
-                    );
-                }
-                variants.push((&variant.ident, ty));
-            }
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => variants.push(Variant {
+                ident: &variant.ident,
+                ty: &fields.unnamed[0].ty,
+                projection,
+            }),
             _ => errors.at(
                 variant.ident.span(),
                 format!(
@@ -86,23 +100,20 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             ),
         }
     }
-    // `#[dynamo(index = "gsi1")]`: the collection is read from that GSI; `index = "UserIndex"`:
-    // from that index of the members' table layout.
-    let mut gsi: Option<u8> = None;
-    let mut named: Option<String> = None;
+    let mut index = CollectionIndex::Table;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("index") {
                 let lit: syn::LitStr = meta.value()?.parse()?;
                 let value = lit.value();
-                match value
+                index = match value
                     .strip_prefix("gsi")
                     .and_then(|n| n.parse::<u8>().ok())
                     .filter(|n| (1..=20).contains(n))
                 {
-                    Some(n) => gsi = Some(n),
+                    Some(n) => CollectionIndex::Gsi(n),
                     None if !value.is_empty() && !value.starts_with("gsi") => {
-                        named = Some(value);
+                        CollectionIndex::Named(value)
                     }
                     None => {
                         return Err(syn::Error::new(
@@ -113,7 +124,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                             ),
                         ))
                     }
-                }
+                };
                 Ok(())
             } else {
                 Err(meta
@@ -124,27 +135,143 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             errors.push(e);
         }
     }
-    if data.variants.is_empty() {
+    Some(CollectionDef {
+        ident: &input.ident,
+        vis: &input.vis,
+        variants,
+        index,
+    })
+}
+
+/// The rules that need no types: no generics, at least one entity. (That the members share a
+/// partition shape, have a key in the collection's index and are distinct entity types is
+/// checked at compile time by the generated code, where their schemas are known.)
+fn check(input: &DeriveInput, def: &CollectionDef<'_>, errors: &mut Errors) {
+    if !input.generics.params.is_empty() {
         errors.at(
-            ident.span(),
+            input.generics.span(),
+            "#[derive(Collection)] does not support generic enums",
+        );
+    }
+    if matches!(&input.data, syn::Data::Enum(data) if data.variants.is_empty()) {
+        errors.at(
+            def.ident.span(),
             "a collection needs at least one entity variant",
         );
     }
-    if let Err(e) = errors.finish() {
-        return e.to_compile_error();
-    }
+}
 
+/// The entity a variant's items are of: its own type, or the entity it projects.
+fn entity_of(variant: &Variant<'_>) -> TokenStream {
+    let (ty, q) = (variant.ty, quote!(::dynamo_entity::__private));
+    match variant.projection {
+        true => quote!(<#ty as #q::Projection>::Of),
+        false => quote!(#ty),
+    }
+}
+
+/// The `Member` impls of the variants' entities, and the parts struct with `split`: what code
+/// using the collection names besides the trait. A stand-in's `split` (`sorts` false) never
+/// runs: the enum may have variants it does not know.
+fn members_and_parts(def: &CollectionDef<'_>, sorts: bool) -> TokenStream {
+    let (ident, vis) = (def.ident, def.vis);
     let q = quote!(::dynamo_entity::__private);
     let name = ident.to_string();
-    // Each variant's entity, and how its items decode: as the entity, or as a projection of it.
-    let entities: Vec<TokenStream> = variants
+    let members = def.variants.iter().map(|variant| {
+        let entity = entity_of(variant);
+        quote! {
+            #[automatically_derived]
+            impl #q::Member<#ident> for #entity {}
+        }
+    });
+    let parts_ident = format_ident!("{}Parts", ident);
+    let part_fields: Vec<_> = def
+        .variants
         .iter()
-        .zip(&projections)
-        .map(|((_, ty), projection)| match projection {
-            true => quote!(<#ty as #q::Projection>::Of),
-            false => quote!(#ty),
-        })
+        .map(|v| format_ident!("{}", snake_case(&v.ident.to_string())))
         .collect();
+    let part_types = def.variants.iter().map(|v| v.ty);
+    let split_arms = def.variants.iter().zip(&part_fields).map(|(v, field)| {
+        let variant = v.ident;
+        quote!(#ident::#variant(v) => parts.#field.push(v),)
+    });
+    let parts_doc = format!("The items of a `{name}` query, by entity type.");
+    let body = match sorts {
+        true => quote! {
+            let mut parts = #parts_ident {
+                #(#part_fields: ::std::vec::Vec::new(),)*
+            };
+            for item in items {
+                match item {
+                    #(#split_arms)*
+                }
+            }
+            parts
+        },
+        false => quote! {
+            let _ = items;
+            ::core::unreachable!()
+        },
+    };
+    quote! {
+        #(#members)*
+
+        // No derives that would demand anything of the entities (Debug, Clone...).
+        #[doc = #parts_doc]
+        #vis struct #parts_ident {
+            #(
+                #[allow(missing_docs)]
+                pub #part_fields: ::std::vec::Vec<#part_types>,
+            )*
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            /// Sorts the items of a collection query by entity type: a parent and its typed
+            /// children, say.
+            #vis fn split(items: impl ::core::iter::IntoIterator<Item = Self>) -> #parts_ident {
+                #body
+            }
+        }
+    }
+}
+
+/// After an error: a `Collection` impl whose method never runs, with the members and parts of
+/// the variants that were well formed.
+fn fallback(input: &DeriveInput, def: Option<&CollectionDef<'_>>) -> TokenStream {
+    if !input.generics.params.is_empty() {
+        // A stand-in without the generics would be one more error.
+        return TokenStream::new();
+    }
+    let ident = &input.ident;
+    let name = ident.to_string();
+    let q = quote!(::dynamo_entity::__private);
+    let rest = def
+        .map(|def| members_and_parts(def, false))
+        .unwrap_or_default();
+    quote! {
+        #[automatically_derived]
+        impl #q::Collection for #ident {
+            const NAME: &'static str = #name;
+            const ENTITY_TYPES: &'static [&'static str] = &[];
+
+            fn from_item(_: #q::Item) -> #q::Result<#q::Option<Self>, #q::Error> {
+                ::core::unreachable!()
+            }
+        }
+
+        #rest
+    }
+}
+
+fn expand(def: &CollectionDef<'_>) -> TokenStream {
+    let ident = def.ident;
+    let q = quote!(::dynamo_entity::__private);
+    let name = ident.to_string();
+    let variants: Vec<(&Ident, &Type)> = def.variants.iter().map(|v| (v.ident, v.ty)).collect();
+    let projections: Vec<bool> = def.variants.iter().map(|v| v.projection).collect();
+    // Each variant's entity, and how its items decode: as the entity, or as a projection of it.
+    let entities: Vec<TokenStream> = def.variants.iter().map(entity_of).collect();
     let entity_types = entities
         .iter()
         .map(|entity| quote!(<#entity as #q::Entity>::ENTITY_TYPE));
@@ -162,12 +289,6 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             }
         },
     );
-    let members = entities.iter().map(|entity| {
-        quote! {
-            #[automatically_derived]
-            impl #q::Member<#ident> for #entity {}
-        }
-    });
     // A collection of projections only reads their attributes.
     let attributes = if projections.iter().all(|p| *p) {
         let lists = variants
@@ -186,18 +307,17 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     // The partition templates in the collection's index must have one shape, or no single key
     // reads them all; every member needs a key there.
     let first = &entities[0];
-    let (index_value, index_name) = match (gsi, &named) {
-        (Some(n), _) => (quote!(#q::Index::Gsi(#n)), format!("GSI{n}")),
-        (None, Some(name)) => (
+    let (index_value, index_name) = match &def.index {
+        CollectionIndex::Gsi(n) => (quote!(#q::Index::Gsi(#n)), format!("GSI{n}")),
+        CollectionIndex::Named(name) => (
             quote!(#q::index_named(<#first as #q::Entity>::SCHEMA.layout, #name)),
             name.clone(),
         ),
-        (None, None) => (quote!(#q::Index::Primary), "the table".to_owned()),
+        CollectionIndex::Table => (quote!(#q::Index::Primary), "the table".to_owned()),
     };
-    let index = if gsi.is_some() || named.is_some() {
-        quote!(#q::Option::Some(#index_value))
-    } else {
-        quote!(#q::Option::None)
+    let index = match &def.index {
+        CollectionIndex::Table => quote!(#q::Option::None),
+        _ => quote!(#q::Option::Some(#index_value)),
     };
     let collection_index = &index_value;
     let shape_checks = variants.iter().zip(&entities).enumerate().map(|(i, ((variant, ty), entity))| {
@@ -229,17 +349,26 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             };
         }
     });
-    let parts_ident = format_ident!("{}Parts", ident);
-    let part_fields: Vec<_> = variants
-        .iter()
-        .map(|(variant, _)| format_ident!("{}", snake_case(&variant.to_string())))
-        .collect();
-    let part_types = variants.iter().map(|(_, ty)| ty);
-    let split_arms = variants
-        .iter()
-        .zip(&part_fields)
-        .map(|((variant, _), field)| quote!(#ident::#variant(v) => parts.#field.push(v),));
-    let parts_doc = format!("The items of a `{name}` query, by entity type.");
+    // Two variants of one entity type: the second would never be decoded.
+    let distinct = (0..variants.len())
+        .flat_map(|j| (0..j).map(move |i| (i, j)))
+        .map(|(i, j)| {
+            let (first, second) = (&entities[i], &entities[j]);
+            let message = format!(
+                "collection `{name}`: `{}` and `{}` are of one entity type, so items of it would \
+             always read as `{}`",
+                variants[i].0, variants[j].0, variants[i].0
+            );
+            quote_spanned! {variants[j].1.span()=>
+                const _: () = if #q::same_text(
+                    <#first as #q::Entity>::ENTITY_TYPE,
+                    <#second as #q::Entity>::ENTITY_TYPE,
+                ) {
+                    ::core::panic!(#message);
+                };
+            }
+        });
+    let members_and_parts = members_and_parts(def, true);
     quote! {
         #[automatically_derived]
         impl #q::Collection for #ident {
@@ -259,34 +388,9 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             }
         }
 
-        #(#members)*
         #(#shape_checks)*
-
-        // No derives that would demand anything of the entities (Debug, Clone...).
-        #[doc = #parts_doc]
-        #vis struct #parts_ident {
-            #(
-                #[allow(missing_docs)]
-                pub #part_fields: ::std::vec::Vec<#part_types>,
-            )*
-        }
-
-        #[automatically_derived]
-        impl #ident {
-            /// Sorts the items of a collection query by entity type: a parent and its typed
-            /// children, say.
-            #vis fn split(items: impl ::core::iter::IntoIterator<Item = Self>) -> #parts_ident {
-                let mut parts = #parts_ident {
-                    #(#part_fields: ::std::vec::Vec::new(),)*
-                };
-                for item in items {
-                    match item {
-                        #(#split_arms)*
-                    }
-                }
-                parts
-            }
-        }
+        #(#distinct)*
+        #members_and_parts
     }
 }
 
@@ -294,7 +398,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 mod tests {
     #[test]
     fn snake_cases_variant_names() {
-        assert_eq!(super::snake_case("User"), "user");
-        assert_eq!(super::snake_case("PetVisit"), "pet_visit");
+        assert_eq!(crate::ast::snake_case("User"), "user");
+        assert_eq!(crate::ast::snake_case("PetVisit"), "pet_visit");
+        assert_eq!(crate::ast::snake_case("HTTPLog"), "http_log");
     }
 }

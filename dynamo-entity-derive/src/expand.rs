@@ -27,7 +27,8 @@ use sort_key::sort_key_query;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
-    let cont = attr::container(input, &mut errors);
+    let computed = std::cell::OnceCell::new();
+    let cont = attr::container(input, &computed, &mut errors);
     if let Some(cont) = &cont {
         check::check(cont, &mut errors);
     }
@@ -384,7 +385,7 @@ fn layout_checks(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream
             let span = def
                 .into_iter()
                 .next()
-                .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+                .map_or_else(|| ident.span(), |t| t.span());
             quote_spanned! {span=>
                 __dynamo::check_entity_key(&#layout, #path, #has_pk, #has_sk, #pk_is_primary);
             }
@@ -414,7 +415,7 @@ fn layout_checks(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream
     let span = cont
         .layout
         .as_ref()
-        .map_or_else(proc_macro2::Span::call_site, |p| p.span());
+        .map_or_else(|| ident.span(), |p| p.span());
     let attributes = quote_spanned! {span=>
         __dynamo::check_entity_attributes(
             &#layout,

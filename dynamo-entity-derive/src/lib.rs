@@ -16,6 +16,7 @@ mod key_value;
 mod layout;
 mod projection;
 mod template;
+mod types;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};

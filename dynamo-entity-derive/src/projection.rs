@@ -1,37 +1,51 @@
 //! `#[derive(Projection)]`: a struct of some of an entity's fields, read with a projection
 //! expression.
+//!
+//! Staged as `#[derive(Entity)]` is: `parse` reads the input into a model, `check` applies the
+//! rules, `expand` generates the impl; after an error, a fallback impl stands in.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::DeriveInput;
 
-use crate::ast::Role;
+use crate::ast::{Field, Role};
 use crate::ctxt::Errors;
+
+/// The model of a projection: its fields, and the entity they are of.
+struct ProjectionDef<'a> {
+    ident: &'a syn::Ident,
+    of: syn::Path,
+    fields: Vec<Field<'a>>,
+}
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
-    let ident = &input.ident;
-    let named = match &input.data {
-        syn::Data::Struct(syn::DataStruct {
-            fields: syn::Fields::Named(named),
-            ..
-        }) => named,
-        _ => {
-            return syn::Error::new(
-                ident.span(),
-                "#[derive(Projection)] needs a struct with named fields, each one of the \
-                 entity's",
-            )
-            .to_compile_error()
-        }
-    };
-    if !input.generics.params.is_empty() {
-        errors.at(
-            input.generics.span(),
-            "#[derive(Projection)] does not support generic structs",
-        );
+    let (def, of) = parse(input, &mut errors);
+    if let Some(def) = &def {
+        check(def, &mut errors);
     }
+    match (def, errors.finish()) {
+        (Some(def), Ok(())) => expand(&def),
+        (_, result) => {
+            let mut tokens = result
+                .err()
+                .map(|e| e.to_compile_error())
+                .unwrap_or_default();
+            // Without the entity there is nothing a stand-in could say.
+            tokens.extend(of.map(|of| fallback(&input.ident, &of)));
+            tokens
+        }
+    }
+}
+
+/// The projection, or `None` when there is none to read; and the entity it names, if it
+/// names one (for the fallback).
+fn parse<'a>(
+    input: &'a DeriveInput,
+    errors: &mut Errors,
+) -> (Option<ProjectionDef<'a>>, Option<syn::Path>) {
+    let ident = &input.ident;
     let mut of: Option<syn::Path> = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
         let result = attr.parse_nested_meta(|meta| {
@@ -46,8 +60,48 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             errors.push(e);
         }
     }
-    let fields = crate::attr::fields(named, &mut errors);
-    for field in &fields {
+    let named = match &input.data {
+        syn::Data::Struct(syn::DataStruct {
+            fields: syn::Fields::Named(named),
+            ..
+        }) => named,
+        _ => {
+            errors.at(
+                ident.span(),
+                "#[derive(Projection)] needs a struct with named fields, each one of the \
+                 entity's",
+            );
+            return (None, of);
+        }
+    };
+    if !input.generics.params.is_empty() {
+        errors.at(
+            input.generics.span(),
+            "#[derive(Projection)] does not support generic structs",
+        );
+    }
+    let fields = crate::attr::fields(named, errors);
+    let Some(of_path) = of.clone() else {
+        errors.at(
+            ident.span(),
+            format!(
+                "missing #[dynamo(of = Entity)] on `{ident}`: which entity's fields does it \
+                 project?"
+            ),
+        );
+        return (None, None);
+    };
+    let def = ProjectionDef {
+        ident,
+        of: of_path,
+        fields,
+    };
+    (Some(def), of)
+}
+
+/// A projection's fields are read as the entity stores them: no options of the entity's own.
+fn check(def: &ProjectionDef<'_>, errors: &mut Errors) {
+    for field in &def.fields {
         if field.skip || field.unique.is_some() {
             errors.at(
                 field.ident.span(),
@@ -65,24 +119,10 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             );
         }
     }
-    let Some(of) = of else {
-        errors.at(
-            ident.span(),
-            format!(
-                "missing #[dynamo(of = Entity)] on `{ident}`: which entity's fields does it \
-                 project?"
-            ),
-        );
-        return errors
-            .finish()
-            .err()
-            .map(|e| e.to_compile_error())
-            .unwrap_or_default();
-    };
-    if let Err(e) = errors.finish() {
-        return e.to_compile_error();
-    }
+}
 
+fn expand(def: &ProjectionDef<'_>) -> TokenStream {
+    let ProjectionDef { ident, of, fields } = def;
     let q = quote!(::dynamo_entity::__private);
     let entity_name = of
         .segments
@@ -151,5 +191,22 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                 #(#same_types)*
             }
         };
+    }
+}
+
+/// After an error: an impl whose method never runs, so that reads of the projection report
+/// nothing more.
+fn fallback(ident: &syn::Ident, of: &syn::Path) -> TokenStream {
+    let q = quote!(::dynamo_entity::__private);
+    quote! {
+        #[automatically_derived]
+        impl #q::Projection for #ident {
+            type Of = #of;
+            const ATTRIBUTES: &'static [&'static str] = &[];
+
+            fn from_item(_: #q::Item) -> #q::Result<Self, #q::Error> {
+                ::core::unreachable!()
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ pub use crate::expr::stage::{MultiKeyStage, SortKeyStage, SortKeyStep};
 pub use crate::item::{Item, Key, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE};
 pub use crate::model::check::{
     check_entity_attributes, check_entity_key, check_multi_key, has_attribute, index_named, is_ttl,
-    key_names, partition_template, same_key_shape,
+    key_names, partition_template, same_key_shape, same_text,
 };
 pub use crate::model::collection::{entity_type_of, Collection, Member};
 pub use crate::model::entity::{AttributeSchema, Entity, EntitySchema, KeySchema};

@@ -6,7 +6,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::Type;
 
-use crate::ast::{last_segment, single_type_argument, Container, Field, KeyDef, Role};
+use crate::ast::{Container, Field, KeyDef, Role};
+use crate::types::{is_scalar, is_set_element, last_segment, single_type_argument};
 
 /// How a field's value is converted (see the runtime's `attribute` module).
 pub(super) enum Codec<'a> {
@@ -20,28 +21,6 @@ pub(super) enum Codec<'a> {
     Serde,
     /// A timestamp in another form (`#[dynamo(format = "millis")]`): the form's marker type.
     Time(proc_macro2::Ident),
-}
-
-/// Whether `ty` is spelt as one of the scalar types the runtime converts directly.
-pub(super) fn is_scalar(ty: &Type) -> bool {
-    let Some(segment) = last_segment(ty) else {
-        return false;
-    };
-    let argument = || {
-        single_type_argument(segment)
-            .and_then(last_segment)
-            .map(|s| s.ident.to_string())
-    };
-    match segment.ident.to_string().as_str() {
-        "String" | "bool" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16"
-        | "u32" | "u64" | "u128" | "usize" | "f32" | "f64" | "Uuid" | "OffsetDateTime" => {
-            segment.arguments.is_none()
-        }
-        // Bytes are Binary (`B`), not a list of numbers.
-        "Vec" => argument().as_deref() == Some("u8"),
-        "DateTime" => argument().as_deref() == Some("Utc"),
-        _ => false,
-    }
 }
 
 /// The codec of a field's (inner) type `ty`, its role first.
@@ -79,13 +58,6 @@ pub(super) fn codec(ty: &Type, force_serde: bool) -> Codec<'_> {
         ("HashSet" | "BTreeSet", Some(element)) if is_set_element(element) => Codec::Set,
         _ => Codec::Serde,
     }
-}
-
-/// Whether a scalar type can be an element of a DynamoDB set.
-fn is_set_element(ty: &Type) -> bool {
-    last_segment(ty).is_some_and(|segment| {
-        !matches!(segment.ident.to_string().as_str(), "bool" | "f32" | "f64")
-    })
 }
 
 /// Statements adding the field's attribute to `__dynamo_item`, the value taken from `value`,

@@ -6,7 +6,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::ast::{last_segment, Container, Field, IndexId, KeyDef};
+use crate::ast::{Container, Field, IndexId, KeyDef};
+use crate::types::last_segment;
 
 use super::keys::{key_type, layout_expr};
 
@@ -140,7 +141,7 @@ pub(super) fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> (TokenStrea
             .clone()
             .into_iter()
             .next()
-            .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+            .map_or_else(|| ident.span(), |t| t.span());
         // The schema's `<T as KeyAttribute>::TYPE` checks each field's type, at the type.
         items.extend(quote_spanned! {check_span=>
             const _: () = __dynamo::check_multi_key(

@@ -3,10 +3,10 @@
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use syn::Type;
 
-use crate::ast::{last_segment, Container, IndexId};
+use crate::ast::{Container, IndexId};
 use crate::template::{Format, Segment};
+use crate::types::fixed_width_key;
 
 use super::keys::{key_type, Index};
 
@@ -33,14 +33,6 @@ pub(super) fn sort_key_query_name(cont: &Container<'_>, index: &Index<'_, '_>) -
             format_ident!("{}{}Query", cont.ident, camel)
         }
     })
-}
-
-/// Whether every key holding a value of `ty` starts with that value's whole encoding followed
-/// by what comes after it: true for the fixed-width encodings.
-pub(super) fn fixed_width_key(ty: &Type) -> bool {
-    crate::check::is_timestamp(ty)
-        || crate::check::is_integer(ty)
-        || last_segment(ty).is_some_and(|s| s.ident == "Uuid")
 }
 
 /// The typestate query struct of an index: stage `K` has fixed the first `K` sort key

@@ -179,6 +179,12 @@ const fn is_layout_key(layout: &Layout, attribute: &str) -> bool {
     false
 }
 
+/// Whether two texts are equal, in const code: for the derive's checks of entity types.
+#[doc(hidden)]
+pub const fn same_text(a: &str, b: &str) -> bool {
+    same(a, b)
+}
+
 /// Whether `attribute` is the entity's TTL attribute `ttl`, in const code.
 #[doc(hidden)]
 pub const fn is_ttl(ttl: Option<&str>, attribute: &str) -> bool {

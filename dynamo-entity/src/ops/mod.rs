@@ -11,9 +11,9 @@ pub(crate) mod read;
 pub(crate) mod scan;
 #[cfg(feature = "lambda-events")]
 pub mod stream;
-pub(crate) mod transaction;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod transaction;
 pub(crate) mod tx;
 pub(crate) mod unique;
 pub(crate) mod update;

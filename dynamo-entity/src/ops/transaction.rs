@@ -496,12 +496,20 @@ mod tests {
         let transaction = table
             .transaction()
             .check::<Pet>(key.clone(), f.visits.lt(5))
-            .update(table.update::<Pet>(Pet::primary_key("bob", "tom").unwrap()).add(f.visits, 1))
+            .update(
+                table
+                    .update::<Pet>(Pet::primary_key("bob", "tom").unwrap())
+                    .add(f.visits, 1),
+            )
             .delete(table.delete::<Pet>(Pet::primary_key("carol", "kit").unwrap()))
             .write(table.create(&session));
         assert!(transaction.error.is_none(), "{:?}", transaction.error);
         let texts: Vec<Text> = transaction.items.iter().map(operation_text).collect();
-        assert_eq!(texts.len(), 5, "four operations and the session's e-mail guard");
+        assert_eq!(
+            texts.len(),
+            5,
+            "four operations and the session's e-mail guard"
+        );
         assert_eq!(
             texts[0],
             Text {

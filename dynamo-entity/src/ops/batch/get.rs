@@ -114,7 +114,12 @@ impl<'t, E: Entity> BatchGet<'t, E> {
         let projection = Expressions {
             projection: projection
                 .map(|attributes| {
-                    projection_paths(&self.table.schema, Index::Primary, attributes, E::SCHEMA.ttl)
+                    projection_paths(
+                        &self.table.schema,
+                        Index::Primary,
+                        attributes,
+                        E::SCHEMA.ttl,
+                    )
                 })
                 .unwrap_or_default(),
             ..Expressions::default()

@@ -51,9 +51,15 @@ fn every_kind_of_change_in_one_expression() {
                 (":v2", n("1")),
                 (":v3", s("Rexy")),
                 (":v4", n("2")),
-                (":v5", aws_sdk_dynamodb::types::AttributeValue::L(vec![s("walk")])),
+                (
+                    ":v5",
+                    aws_sdk_dynamodb::types::AttributeValue::L(vec![s("walk")])
+                ),
                 (":v6", s("1 Main St")),
-                (":v7", aws_sdk_dynamodb::types::AttributeValue::Ss(vec!["good".into()])),
+                (
+                    ":v7",
+                    aws_sdk_dynamodb::types::AttributeValue::Ss(vec!["good".into()])
+                ),
             ]),
             ..Text::default()
         }
@@ -99,7 +105,10 @@ fn removals_and_a_callers_version_and_condition() {
                 (":v4", n("1")),
                 (":v5", n("0")),
                 (":v6", n("1")),
-                (":v7", aws_sdk_dynamodb::types::AttributeValue::Ss(vec!["bad".into()])),
+                (
+                    ":v7",
+                    aws_sdk_dynamodb::types::AttributeValue::Ss(vec!["bad".into()])
+                ),
             ]),
             ..Text::default()
         }
@@ -194,12 +203,21 @@ fn an_upsert_writes_the_initial_item_where_it_is_absent_and_counts_from_it() {
                 (":v14", n("1")),
                 (":v2", s("NAME#Rex")),
                 (":v3", s("Pet")),
-                (":v4", aws_sdk_dynamodb::types::AttributeValue::M(Default::default())),
-                (":v5", aws_sdk_dynamodb::types::AttributeValue::L(Vec::new())),
+                (
+                    ":v4",
+                    aws_sdk_dynamodb::types::AttributeValue::M(Default::default())
+                ),
+                (
+                    ":v5",
+                    aws_sdk_dynamodb::types::AttributeValue::L(Vec::new())
+                ),
                 (":v6", s("Rex")),
                 (":v7", s("alice")),
                 (":v8", s("rex")),
-                (":v9", aws_sdk_dynamodb::types::AttributeValue::M(Default::default())),
+                (
+                    ":v9",
+                    aws_sdk_dynamodb::types::AttributeValue::M(Default::default())
+                ),
             ]),
             ..Text::default()
         }

@@ -4,8 +4,8 @@
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemInputBuilder;
-use aws_sdk_dynamodb::operation::put_item::builders::PutItemInputBuilder;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemInputBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -112,7 +112,11 @@ pub(crate) fn own_item<E: Entity>(key: &Key, item: Option<Item>, now: i64) -> Re
 }
 
 /// The conditional `PutItem` of `item`.
-pub(crate) fn put_input(table: &Table, item: Item, expressions: &Expressions) -> PutItemInputBuilder {
+pub(crate) fn put_input(
+    table: &Table,
+    item: Item,
+    expressions: &Expressions,
+) -> PutItemInputBuilder {
     let request = PutItemInputBuilder::default()
         .table_name(&*table.name)
         .set_item(Some(item));

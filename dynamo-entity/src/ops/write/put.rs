@@ -260,8 +260,7 @@ mod tests {
     fn put_text(put: super::Put<'_, Pet>) -> Text {
         let table = put.table();
         let planned = put.plan().expect("a valid put");
-        let text = put_input(table, planned.item, &planned.expressions).text();
-        text
+        put_input(table, planned.item, &planned.expressions).text()
     }
 
     #[test]
@@ -306,7 +305,9 @@ mod tests {
         let table = table();
         let third = rex(3);
         let f = Pet::fields();
-        let put = table.replace(&third).condition(f.visits.lt(10) | f.nickname.exists());
+        let put = table
+            .replace(&third)
+            .condition(f.visits.lt(10) | f.nickname.exists());
         assert_eq!(
             put_text(put),
             Text {
