@@ -21,7 +21,7 @@ pub(crate) use fields::take_field;
 use fields::{put_field, typed_fields};
 use keys::{
     build_key, builders, format_checks, index_key_arm, key_type, layout_expr, option_str,
-    template_constants, template_value, Index, Source,
+    template_at, template_constants, templates, Index, Source,
 };
 use sort_key::sort_key_query;
 
@@ -82,12 +82,6 @@ fn fallback(input: &DeriveInput) -> TokenStream {
                 ::dynamo_entity::__private::Item, ::dynamo_entity::__private::Error> {
                 ::core::unreachable!()
             }
-            fn unique_values(&self) -> ::dynamo_entity::__private::Result<
-                ::std::vec::Vec<(&'static str, ::dynamo_entity::__private::String)>,
-                ::dynamo_entity::__private::Error,
-            > {
-                ::core::unreachable!()
-            }
             fn from_item(_: ::dynamo_entity::__private::Item) -> ::dynamo_entity::__private::Result<
                 Self, ::dynamo_entity::__private::Error> {
                 ::core::unreachable!()
@@ -102,10 +96,10 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
     let constant_pk = cont.constant_pk;
     let keys = indexes.iter().map(|index| {
         let path = index.index_path();
-        let pk = template_value(&index.pk.0.value(), index.pk.1);
-        let sk = match index.sk {
-            Some((lit, template)) => {
-                let sk = template_value(&lit.value(), template);
+        let pk = template_at(cont.ident, index.pk_slot);
+        let sk = match index.sk_slot {
+            Some(slot) => {
+                let sk = template_at(cont.ident, slot);
                 quote!(__dynamo::Option::Some(#sk))
             }
             None => quote!(__dynamo::Option::None),
@@ -143,18 +137,24 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
         let attribute = &f.attribute;
         let optional = f.option_inner.is_some();
         let unique = f.unique.is_some();
-        let format = match f.format.as_ref().map(|(form, _)| form.as_str()) {
-            Some("seconds") => quote!(__dynamo::Option::Some(__dynamo::TimeForm::Seconds)),
-            Some("millis") => quote!(__dynamo::Option::Some(__dynamo::TimeForm::Millis)),
-            Some("epoch") => quote!(__dynamo::Option::Some(__dynamo::TimeForm::Epoch)),
-            _ => quote!(__dynamo::Option::None),
-        };
-        quote! {
-            __dynamo::AttributeSchema {
-                field: #field, attribute: #attribute, optional: #optional, unique: #unique,
-                format: #format,
-            }
+        // The common case (stored under its own name, required, not unique) in a few tokens.
+        let mut schema = quote!(__dynamo::AttributeSchema::new(#field));
+        if attribute != field {
+            schema.extend(quote!(.stored_as(#attribute)));
         }
+        if optional {
+            schema.extend(quote!(.optional()));
+        }
+        if unique {
+            schema.extend(quote!(.unique()));
+        }
+        match f.format.as_ref().map(|(form, _)| form.as_str()) {
+            Some("seconds") => schema.extend(quote!(.time_form(__dynamo::TimeForm::Seconds))),
+            Some("millis") => schema.extend(quote!(.time_form(__dynamo::TimeForm::Millis))),
+            Some("epoch") => schema.extend(quote!(.time_form(__dynamo::TimeForm::Epoch))),
+            _ => {}
+        }
+        schema
     });
     let role = |role: Role| option_str(cont.role_field(role).map(|f| f.attribute.clone()));
     let version = role(Role::Version);
@@ -182,8 +182,15 @@ fn schema(cont: &Container<'_>, indexes: &[Index<'_, '_>]) -> TokenStream {
 fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
     let ident = cont.ident;
     let entity = cont.entity_type.as_str();
-    let indexes: Vec<Index<'_, '_>> = cont.indexes().map(|def| Index::new(cont, def)).collect();
+    let mut indexes: Vec<Index<'_, '_>> = Vec::new();
+    let mut slot = 0;
+    for def in cont.indexes() {
+        let index = Index::new(cont, def, slot);
+        slot += index.template_count();
+        indexes.push(index);
+    }
     let primary = &indexes[0];
+    let templates = templates(&indexes);
 
     let constants = indexes
         .iter()
@@ -220,7 +227,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
     let schema = schema(cont, &indexes);
 
     let typed_fields = typed_fields(cont, vis);
-    let unique_values = cont.fields.iter().filter(|f| f.unique.is_some()).map(|f| {
+    let unique_pushes = cont.fields.iter().filter(|f| f.unique.is_some()).map(|f| {
         let ident = f.ident;
         let name = &f.name;
         let ty = key_type(f);
@@ -247,6 +254,19 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
             },
         }
     });
+    // Without unique fields, the trait's default (none).
+    let unique_values = cont.fields.iter().any(|f| f.unique.is_some()).then(|| {
+        quote! {
+            fn unique_values(&self) -> __dynamo::Result<
+                ::std::vec::Vec<(&'static str, __dynamo::String)>,
+                __dynamo::Error,
+            > {
+                let mut __dynamo_values = ::std::vec::Vec::new();
+                #(#unique_pushes)*
+                __dynamo::Result::Ok(__dynamo_values)
+            }
+        }
+    });
     let mut placeholder_fields: Vec<&Field<'_>> = Vec::new();
     for def in cont.indexes() {
         for (_, attr) in def.templates() {
@@ -269,7 +289,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
     });
     let sort_key_queries = indexes
         .iter()
-        .filter_map(|index| sort_key_query(entity, cont, index, vis));
+        .filter_map(|index| sort_key_query(cont, index, vis));
     quote! {
         // Generated code is read by the compiler token by token, and the runtime's paths were
         // most of it: `__dynamo` is a short name for them. A glob import, so that several
@@ -280,6 +300,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
 
         #[automatically_derived]
         impl #ident {
+            #templates
             #(#constants)*
             #(#builders)*
             #multi_inherent
@@ -317,14 +338,7 @@ fn expand(cont: &Container<'_>, vis: &syn::Visibility) -> TokenStream {
                 }
             }
 
-            fn unique_values(&self) -> __dynamo::Result<
-                ::std::vec::Vec<(&'static str, __dynamo::String)>,
-                __dynamo::Error,
-            > {
-                let mut __dynamo_values = ::std::vec::Vec::new();
-                #(#unique_values)*
-                __dynamo::Result::Ok(__dynamo_values)
-            }
+            #unique_values
 
             fn to_item(&self) -> __dynamo::Result<
                 __dynamo::Item, __dynamo::Error> {

@@ -2,7 +2,6 @@
 //! release. Generated code reaches the crate only through here (as `__dynamo`), and the public
 //! types carry no methods for it.
 
-pub use crate::codec::build::{build_key, key_arg, KeyPiece};
 pub use crate::codec::field::{
     check_entity_type, encode, encode_option, put_list, put_scalar, put_serde, put_time, take_list,
     take_optional, take_scalar, take_serde, take_time, EpochForm, ListCodec, MillisForm,
@@ -15,12 +14,14 @@ pub use crate::codec::key_value::{KeyArg, KeyDomain, KeyValue};
 pub use crate::codec::scalar::Scalar;
 pub use crate::codec::set::{put_set, take_set, SetCodec};
 pub use crate::codec::ttl::{put_ttl, take_ttl, TtlValue};
+pub use crate::error::Result;
 pub use crate::error::{Error, KeyValueError};
 pub use crate::expr::field::{kind, Field};
 pub use crate::expr::key_condition::{sort_key_range, KeyPart, RangeOp};
 pub use crate::expr::query::Query;
 pub use crate::expr::stage::{MultiKeyStage, SortKeyStage, SortKeyStep};
 pub use crate::item::{Item, Key, PK_ATTRIBUTE, SK_ATTRIBUTE, TYPE_ATTRIBUTE};
+pub use crate::model::build::{build_key, key_arg, KeyPiece};
 pub use crate::model::check::{
     check_entity_attributes, check_entity_key, check_multi_key, has_attribute, index_named, is_ttl,
     key_names, partition_template, same_key_shape, same_text,
@@ -37,7 +38,6 @@ pub use crate::model::template::{Segment, Template};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use core::default::Default;
 pub use core::option::Option;
-pub use core::result::Result;
 pub use std::string::String;
 
 use crate::codec::field::Encoder;
@@ -70,30 +70,6 @@ pub const fn keyed_field<E, T, K>(
 #[inline]
 pub fn query<E: Entity>(index: Index, pk: String) -> Query<E> {
     Query::new(index, pk)
-}
-
-/// Appends a key builder's argument to a key being built. It has no `KeyValue` bound of its
-/// own, so that a field type that cannot be a key is reported once, by `write_key_value`.
-#[inline]
-pub fn write_key_arg<T, A>(
-    out: &mut String,
-    value: &A,
-    entity: &'static str,
-    field: &'static str,
-    template: &'static str,
-) -> Result<(), Error>
-where
-    T: ?Sized,
-    A: KeyArg<T> + ?Sized,
-{
-    value
-        .write_key_arg(out)
-        .map_err(|reason| Error::InvalidKey {
-            entity,
-            field,
-            template,
-            reason,
-        })
 }
 
 /// A key field's value as a trait object. Generated code calls this once per placeholder,
@@ -179,3 +155,98 @@ pub fn put_key(item: &mut Item, pk_attribute: &str, sk_attribute: &str, key: Key
         item.insert(sk_attribute.to_owned(), AttributeValue::S(sk));
     }
 }
+
+/// The typestate query type `$name<const STAGE: usize>($inner)` of an index, with `Clone`,
+/// `Debug` and the conversion into the entity's `Query` (by `$inner::$finish`) at any stage.
+/// The derive writes one line; the compiler expands it (cheaper than a procedural macro writing
+/// every token).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __typestate {
+    ($(#[$attr:meta])* $vis:vis struct $name:ident($inner:ty) for $entity:ty, $finish:ident) => {
+        $(#[$attr])*
+        $vis struct $name<const STAGE: usize>($inner);
+
+        #[automatically_derived]
+        impl<const STAGE: usize> ::core::clone::Clone for $name<STAGE> {
+            fn clone(&self) -> Self {
+                $name(::core::clone::Clone::clone(&self.0))
+            }
+        }
+
+        #[automatically_derived]
+        impl<const STAGE: usize> ::core::fmt::Debug for $name<STAGE> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_tuple(::core::stringify!($name)).field(&self.0).finish()
+            }
+        }
+
+        #[automatically_derived]
+        impl<const STAGE: usize> ::core::convert::From<$name<STAGE>>
+            for $crate::__private::Query<$entity>
+        {
+            fn from(stage: $name<STAGE>) -> Self {
+                stage.0.$finish()
+            }
+        }
+    };
+}
+
+/// One stage of a sort key typestate query: equality on the placeholder `$field` (of key type
+/// `$ty`) leading to stage `$next`, and, when the method names are given, the ranges on it,
+/// each a finished query. See [`SortKeyStage`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __sort_key_stage {
+    (
+        $query:ident<$stage:literal => $next:literal> of $entity:ty,
+        $field:ident($name:literal): $ty:ty, $step:expr
+        $(, ranges($between:ident, $gt:ident, $ge:ident, $lt:ident, $le:ident))?
+    ) => {
+        // Generated methods a program does not call are no dead code of its own.
+        #[allow(dead_code)]
+        impl $query<$stage> {
+            const __STEP: $crate::__private::SortKeyStep = $step;
+
+            #[doc = ::core::concat!("Sort key with `", $name, "` equal to the value.")]
+            pub fn $field(
+                self,
+                $field: impl $crate::__private::KeyArg<$ty>,
+            ) -> $crate::__private::Result<$query<$next>> {
+                $crate::__private::Result::map(
+                    self.0.equal::<$ty, _>(&$field, &Self::__STEP),
+                    $query,
+                )
+            }
+
+            $(
+                #[doc = ::core::concat!(
+                    "Sort key with `", $name, "` between `low` and `high`, both included."
+                )]
+                pub fn $between(
+                    self,
+                    low: impl $crate::__private::KeyArg<$ty>,
+                    high: impl $crate::__private::KeyArg<$ty>,
+                ) -> $crate::__private::Result<$crate::__private::Query<$entity>> {
+                    self.0.between::<$ty, _, _>(&low, &high, &Self::__STEP)
+                }
+
+                $crate::__sort_key_stage!(@bound $gt, Gt, "above", $name, $ty, $entity);
+                $crate::__sort_key_stage!(@bound $ge, Ge, "at or above", $name, $ty, $entity);
+                $crate::__sort_key_stage!(@bound $lt, Lt, "below", $name, $ty, $entity);
+                $crate::__sort_key_stage!(@bound $le, Le, "at or below", $name, $ty, $entity);
+            )?
+        }
+    };
+    (@bound $method:ident, $op:ident, $words:literal, $name:literal, $ty:ty, $entity:ty) => {
+        #[doc = ::core::concat!("Sort key with `", $name, "` ", $words, " the value.")]
+        pub fn $method(
+            self,
+            value: impl $crate::__private::KeyArg<$ty>,
+        ) -> $crate::__private::Result<$crate::__private::Query<$entity>> {
+            self.0.bound::<$ty, _>($crate::__private::RangeOp::$op, &value, &Self::__STEP)
+        }
+    };
+}
+
+pub use crate::{__sort_key_stage as sort_key_stage, __typestate as typestate};

@@ -245,9 +245,11 @@ pub(super) fn typed_fields(cont: &Container<'_>, vis: &syn::Visibility) -> Token
         impl #ident {
             #[doc = #fn_doc]
             #vis fn fields() -> #fields_ident {
-                #fields_ident {
+                // Evaluated by the compiler: the handles are data, built by no code.
+                const __DYNAMO_FIELDS: #fields_ident = #fields_ident {
                     #(#values,)*
-                }
+                };
+                __DYNAMO_FIELDS
             }
         }
     }

@@ -28,10 +28,16 @@ pub(super) struct Index<'c, 'a> {
     pub(super) entity: &'a syn::Ident,
     /// Whether the entity names a declared layout (`#[dynamo(table = ..)]`).
     pub(super) declared: bool,
+    /// Where the partition key's template is in the entity's templates (see [`templates`]).
+    pub(super) pk_slot: usize,
+    /// Where the sort key's template is, if the index has a sort key.
+    pub(super) sk_slot: Option<usize>,
 }
 
 impl<'c, 'a> Index<'c, 'a> {
-    pub(super) fn new(cont: &'c Container<'a>, def: &'c KeyDef) -> Self {
+    /// The index `def`, its templates at `slot` (and `slot + 1` for a sort key) of the entity's
+    /// templates.
+    pub(super) fn new(cont: &'c Container<'a>, def: &'c KeyDef, slot: usize) -> Self {
         // `check` has rejected every input for which these would fail.
         let parsed = |t: &'c crate::ast::TemplateAttr| (&t.lit, t.template.as_ref().unwrap());
         let pk = parsed(def.pk.as_ref().unwrap());
@@ -55,7 +61,24 @@ impl<'c, 'a> Index<'c, 'a> {
             layout: layout_expr(cont),
             entity: cont.ident,
             declared: cont.layout.is_some(),
+            pk_slot: slot,
+            sk_slot: sk.map(|_| slot + 1),
         }
+    }
+
+    /// How many templates the index has (one or two).
+    pub(super) fn template_count(&self) -> usize {
+        1 + usize::from(self.sk.is_some())
+    }
+
+    /// The partition key's template, as a `&'static Template` expression.
+    pub(super) fn pk_template(&self) -> TokenStream {
+        template_ref(self.entity, self.pk_slot)
+    }
+
+    /// The sort key's template, as a `&'static Template` expression.
+    pub(super) fn sk_template(&self) -> Option<TokenStream> {
+        self.sk_slot.map(|slot| template_ref(self.entity, slot))
     }
 
     /// True when an `Option` placeholder can leave the item out of this index.
@@ -164,46 +187,56 @@ pub(super) fn option_binding(field: &Field<'_>) -> Ident {
     format_ident!("__dynamo_{}", field.name)
 }
 
-/// An expression building one key string from a template (a `Result`): a call to the runtime's
-/// `build_key` with the template's pieces, so that each key adds data, not code.
+/// The entity's key templates, once, as the runtime's `Template` values (text and parsed
+/// segments): a private constant of the entity that its schema, its key builders and its
+/// typestate queries all point into, so that each template is written out once.
+pub(super) fn templates(indexes: &[Index<'_, '_>]) -> TokenStream {
+    let values = indexes.iter().flat_map(|index| {
+        std::iter::once(index.pk)
+            .chain(index.sk)
+            .map(|(lit, template)| template_value(&lit.value(), template))
+    });
+    quote! {
+        const __DYNAMO_TEMPLATES: &'static [__dynamo::Template] = &[#(#values),*];
+    }
+}
+
+/// The template at `slot` of the entity's templates, as a `Template` (const) expression.
+pub(super) fn template_at(entity: &Ident, slot: usize) -> TokenStream {
+    quote!(<#entity>::__DYNAMO_TEMPLATES[#slot])
+}
+
+/// The template at `slot` of the entity's templates, as a `&'static Template` expression.
+fn template_ref(entity: &Ident, slot: usize) -> TokenStream {
+    let at = template_at(entity, slot);
+    quote!(&#at)
+}
+
+/// An expression building one key string (a `Result`): a call to the runtime's `build_key`
+/// with the template and the placeholders' values, so that each key adds values, not code.
 pub(super) fn build_key_string(
     entity: &str,
-    lit: &syn::LitStr,
+    template_ref: TokenStream,
     template: &Template,
     cont: &Container<'_>,
     source: Source,
 ) -> TokenStream {
-    let template_text = lit.value();
-    let pieces = template.segments.iter().map(|segment| {
-        let (name, format) = match segment {
-            Segment::Literal(text) => {
-                return quote!(__dynamo::KeyPiece::Literal(#text));
-            }
-            Segment::Placeholder { name, format, .. } => (name, format),
-        };
-        let piece = value_piece(name, cont, source);
-        match format {
-            Some(format) => {
-                let format = format.tokens();
-                quote!(__dynamo::KeyPiece::Formatted(#format, &#piece))
-            }
-            None => piece,
-        }
-    });
+    let values = template
+        .placeholders()
+        .map(|(name, _)| value_piece(name, cont, source));
     quote! {
-        __dynamo::build_key(#entity, #template_text, &[#(#pieces),*])
+        __dynamo::build_key(#entity, #template_ref, &[#(#values),*])
     }
 }
 
-/// The key piece of one placeholder's value, from the builder's arguments or the entity.
+/// The value of one placeholder, from the builder's arguments or the entity.
 fn value_piece(name: &str, cont: &Container<'_>, source: Source) -> TokenStream {
     let field = cont.field(name).unwrap();
     let ty = key_type(field);
     let field_ident = field.ident;
     match source {
         Source::Args => quote! {
-            __dynamo::KeyPiece::Arg(
-                #name, &__dynamo::key_arg::<#ty, _>(&#field_ident))
+            __dynamo::KeyPiece::Arg(&__dynamo::key_arg::<#ty, _>(&#field_ident))
         },
         Source::Fields => {
             let value = match (field.option_inner, &field.computed) {
@@ -216,7 +249,7 @@ fn value_piece(name: &str, cont: &Container<'_>, source: Source) -> TokenStream 
             let value = quote_spanned! {ty.span()=>
                 __dynamo::key_value::<#ty>(#value)
             };
-            quote!(__dynamo::KeyPiece::Value(#name, #value))
+            quote!(__dynamo::KeyPiece::Value(#value))
         }
     }
 }
@@ -265,14 +298,13 @@ pub(super) fn build_key(
     index: &Index<'_, '_>,
     source: Source,
 ) -> TokenStream {
-    let (pk_lit, pk_template) = index.pk;
-    let pk = build_key_string(entity, pk_lit, pk_template, cont, source);
-    let sk = match index.sk {
-        Some((lit, template)) => {
-            let sk = build_key_string(entity, lit, template, cont, source);
+    let pk = build_key_string(entity, index.pk_template(), index.pk.1, cont, source);
+    let sk = match (index.sk, index.sk_template()) {
+        (Some((_, template)), Some(template_ref)) => {
+            let sk = build_key_string(entity, template_ref, template, cont, source);
             quote!(__dynamo::Option::Some(#sk?))
         }
-        None => quote!(__dynamo::Option::None),
+        _ => quote!(__dynamo::Option::None),
     };
     quote!(__dynamo::Key { pk: #pk?, sk: #sk })
 }
@@ -297,7 +329,7 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
     let pk_args = pk_fields.iter().map(|f| f.ident);
     let index_path = index.index_path();
     let key = build_key(entity, cont, index, Source::Args);
-    let pk = build_key_string(entity, pk_lit, pk_template, cont, Source::Args);
+    let pk = build_key_string(entity, index.pk_template(), pk_template, cont, Source::Args);
     let templates = match index.sk {
         Some((sk_lit, _)) => format!("`{}` / `{}`", pk_lit.value(), sk_lit.value()),
         None => format!("`{}`", pk_lit.value()),
@@ -308,20 +340,12 @@ pub(super) fn builders(entity: &str, cont: &Container<'_>, index: &Index<'_, '_>
         "The {describe} partition key of a `{entity}` (`{}`), for queries.",
         pk_lit.value()
     );
-    let (query_type, query_value) = match sort_key_query_name(cont, index) {
-        Some(name) => {
-            let first_literal = match index.sk.map(|(_, t)| t.segments.first()) {
-                Some(Some(Segment::Literal(text))) => text.clone(),
-                _ => String::new(),
-            };
-            (
-                quote!(#name<0>),
-                quote!(#name(__dynamo::SortKeyStage::start(
-                    __dynamo_query, #first_literal,
-                ))),
-            )
-        }
-        None => (quote!(__dynamo::Query<Self>), quote!(__dynamo_query)),
+    let (query_type, query_value) = match (sort_key_query_name(cont, index), index.sk_template()) {
+        (Some(name), Some(sk)) => (
+            quote!(#name<0>),
+            quote!(#name(__dynamo::SortKeyStage::start(__dynamo_query, #sk))),
+        ),
+        _ => (quote!(__dynamo::Query<Self>), quote!(__dynamo_query)),
     };
     let query_doc = format!(
         "A query on the {describe} partition `{}`, selecting `{entity}` items; run it with \
@@ -389,7 +413,7 @@ pub(super) fn template_constants(entity: &str, index: &Index<'_, '_>) -> TokenSt
 
 /// A template as the runtime's `Template`: its text, and its segments as data, so that the
 /// runtime never parses template text.
-pub(super) fn template_value(text: &str, template: &Template) -> TokenStream {
+fn template_value(text: &str, template: &Template) -> TokenStream {
     let segments = template.segments.iter().map(|segment| match segment {
         Segment::Literal(text) => quote!(__dynamo::Segment::Literal(#text)),
         Segment::Placeholder { name, format, .. } => {

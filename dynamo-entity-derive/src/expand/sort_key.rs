@@ -39,7 +39,6 @@ pub(super) fn sort_key_query_name(cont: &Container<'_>, index: &Index<'_, '_>) -
 /// placeholders by equality; each stage offers equality on the next placeholder (the next
 /// stage) and, where the bounds can be exact, ranges on it (a finished `Query`).
 pub(super) fn sort_key_query(
-    entity: &str,
     cont: &Container<'_>,
     index: &Index<'_, '_>,
     vis: &syn::Visibility,
@@ -48,16 +47,17 @@ pub(super) fn sort_key_query(
     let ident = cont.ident;
     let (sk_lit, sk) = index.sk?;
     let template_text = sk_lit.value();
-    // Each placeholder with the literal that follows it.
-    let mut steps: Vec<(&str, String, Option<Format>)> = Vec::new();
-    for segment in &sk.segments {
+    let sk_template = index.sk_template()?;
+    // Each placeholder with its segment and the literal that follows it.
+    let mut steps: Vec<(&str, usize, String, Option<Format>)> = Vec::new();
+    for (at, segment) in sk.segments.iter().enumerate() {
         match segment {
             Segment::Placeholder { name, format, .. } => {
-                steps.push((name, String::new(), *format));
+                steps.push((name, at, String::new(), *format));
             }
             Segment::Literal(text) => {
                 if let Some(last) = steps.last_mut() {
-                    last.1 = text.clone();
+                    last.2 = text.clone();
                 }
             }
         }
@@ -66,7 +66,7 @@ pub(super) fn sort_key_query(
     let stages = steps
         .iter()
         .enumerate()
-        .map(|(stage, (placeholder, after, format))| {
+        .map(|(stage, (placeholder, segment, after, format))| {
             let field = cont.field(placeholder).unwrap();
             let field_ident = field.ident;
             let ty = key_type(field);
@@ -74,69 +74,20 @@ pub(super) fn sort_key_query(
             let complete = next == count;
             let fixed = format.map_or_else(|| fixed_width_key(ty), Format::fixed_width);
             let ordered = format.is_none_or(Format::keeps_order);
-            let format_tokens = match format {
-                Some(format) => {
-                    let format = format.tokens();
-                    quote!(__dynamo::Option::Some(#format))
-                }
-                None => quote!(__dynamo::Option::None),
-            };
-            let equality_doc = format!("Sort key with `{placeholder}` equal to the value.");
-            let mut methods = vec![quote! {
-                #[doc = #equality_doc]
-                pub fn #field_ident(self, #field_ident: impl __dynamo::KeyArg<#ty>)
-                    -> __dynamo::Result<#name<#next>, __dynamo::Error>
-                {
-                    __dynamo::Result::map(self.0.equal::<#ty, _>(&#field_ident, &Self::__STEP), #name)
-                }
-            }];
             // Exact bounds need a fixed-width value, or a value that ends the key; and a format
             // that keeps the values' order (not unpadded or inverted numbers).
-            if ordered && (fixed || (complete && after.is_empty())) {
-                let between = format_ident!("{}_between", field_ident);
-                let between_doc = format!(
-                    "Sort key with `{placeholder}` between `low` and `high`, both included."
-                );
-                methods.push(quote! {
-                    #[doc = #between_doc]
-                    pub fn #between(self, low: impl __dynamo::KeyArg<#ty>, high: impl __dynamo::KeyArg<#ty>)
-                        -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error>
-                    {
-                        self.0.between::<#ty, _, _>(&low, &high, &Self::__STEP)
-                    }
-                });
-                for (suffix, op, words) in [
-                    ("gt", "Gt", "above"),
-                    ("ge", "Ge", "at or above"),
-                    ("lt", "Lt", "below"),
-                    ("le", "Le", "at or below"),
-                ] {
-                    let op = format_ident!("{}", op);
-                    let method = format_ident!("{}_{}", field_ident, suffix);
-                    let doc = format!("Sort key with `{placeholder}` {words} the value.");
-                    methods.push(quote! {
-                        #[doc = #doc]
-                        pub fn #method(self, value: impl __dynamo::KeyArg<#ty>)
-                            -> __dynamo::Result<__dynamo::Query<#ident>, __dynamo::Error>
-                        {
-                            self.0.bound::<#ty, _>(__dynamo::RangeOp::#op, &value, &Self::__STEP)
-                        }
-                    });
-                }
-            }
+            let ranges = (ordered && (fixed || (complete && after.is_empty()))).then(|| {
+                let [between, gt, ge, lt, le] = ["between", "gt", "ge", "lt", "le"]
+                    .map(|suffix| format_ident!("{}_{}", field_ident, suffix));
+                quote!(, ranges(#between, #gt, #ge, #lt, #le))
+            });
+            let step = quote!(__dynamo::SortKeyStep::new(#sk_template, #segment, #fixed));
+            // Expanded by the runtime's `sort_key_stage!`: the methods' tokens are written by
+            // the compiler, not sent one by one from this macro.
             quote! {
-                #[automatically_derived]
-                impl #name<#stage> {
-                    const __STEP: __dynamo::SortKeyStep = __dynamo::SortKeyStep {
-                        entity: #entity,
-                        placeholder: #placeholder,
-                        template: #template_text,
-                        after: #after,
-                        complete: #complete,
-                        fixed_width: #fixed,
-                        format: #format_tokens,
-                    };
-                    #(#methods)*
+                __dynamo::sort_key_stage! {
+                    #name<#stage => #next> of #ident,
+                    #field_ident(#placeholder): #ty, #step #ranges
                 }
             }
         });
@@ -159,7 +110,8 @@ pub(super) fn sort_key_query(
 }
 
 /// A typestate query type `Name<const STAGE: usize>(Inner)`, with `Clone`, `Debug` and the
-/// conversion into the entity's `Query` (by `Inner::finish`) at any stage.
+/// conversion into the entity's `Query` (by `Inner::finish`) at any stage: one invocation of the
+/// runtime's `typestate!`.
 pub(super) fn typestate_type(
     doc: &str,
     vis: &syn::Visibility,
@@ -168,30 +120,10 @@ pub(super) fn typestate_type(
     inner: TokenStream,
     finish: TokenStream,
 ) -> TokenStream {
-    let debug = name.to_string();
     quote! {
-        #[doc = #doc]
-        #vis struct #name<const STAGE: usize>(#inner);
-
-        #[automatically_derived]
-        impl<const STAGE: usize> ::core::clone::Clone for #name<STAGE> {
-            fn clone(&self) -> Self {
-                #name(::core::clone::Clone::clone(&self.0))
-            }
-        }
-
-        #[automatically_derived]
-        impl<const STAGE: usize> ::core::fmt::Debug for #name<STAGE> {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_tuple(#debug).field(&self.0).finish()
-            }
-        }
-
-        #[automatically_derived]
-        impl<const STAGE: usize> ::core::convert::From<#name<STAGE>> for __dynamo::Query<#entity> {
-            fn from(stage: #name<STAGE>) -> Self {
-                stage.0.#finish()
-            }
+        __dynamo::typestate! {
+            #[doc = #doc]
+            #vis struct #name(#inner) for #entity, #finish
         }
     }
 }

@@ -6,34 +6,71 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::key_condition::{sort_key_range, KeyPart, RangeOp, SortKeyCondition};
 use super::query::Query;
-use crate::codec::build::{build_key, key_arg, KeyPiece};
 use crate::codec::format::KeyFormat;
 use crate::codec::key_value::KeyArg;
 use crate::error::{Error, InvalidRequestKind, Result};
+use crate::model::build::{key_arg, write_placeholder, KeyPiece};
 use crate::model::entity::Entity;
 use crate::model::index::Index;
 use crate::model::multikey::AttributeArg;
+use crate::model::template::{Segment, Template};
 
-/// One placeholder of a sort key template, as generated code describes it to
-/// [`SortKeyStage`]: everything needed to append its value to the key and to bound a range on it.
+/// One placeholder of a sort key template, as generated code points [`SortKeyStage`] at it:
+/// the template (data the derive wrote once), the placeholder's segment in it, and whether the
+/// field's encoding has a fixed width.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct SortKeyStep {
-    /// The entity type, for errors.
-    pub entity: &'static str,
-    /// The placeholder (field) name, for errors.
-    pub placeholder: &'static str,
-    /// The whole sort key template, for errors.
-    pub template: &'static str,
-    /// The literal text that follows the placeholder in the template.
-    pub after: &'static str,
+    template: &'static Template,
+    segment: usize,
+    fixed_width: bool,
+}
+
+impl SortKeyStep {
+    /// The placeholder at `segment` of `template`. `fixed_width`: whether the value's encoding
+    /// has a fixed width (integers, timestamps, UUIDs), so that a range on it has exact bounds
+    /// even when text follows it. Evaluated where the generated constant is: a segment that is
+    /// no placeholder stops the build.
+    pub const fn new(template: &'static Template, segment: usize, fixed_width: bool) -> Self {
+        assert!(
+            segment < template.segments.len()
+                && matches!(template.segments[segment], Segment::Field(..)),
+            "a sort key step is a placeholder of its template"
+        );
+        SortKeyStep {
+            template,
+            segment,
+            fixed_width,
+        }
+    }
+
+    /// The placeholder's field and format.
+    fn placeholder(&self) -> (&'static str, Option<KeyFormat>) {
+        match self.template.segments.get(self.segment) {
+            Some(Segment::Field(field, format)) => (field, *format),
+            // `new` admits placeholders only.
+            _ => ("", None),
+        }
+    }
+
+    /// The literal text that follows the placeholder.
+    fn after(&self) -> &'static str {
+        match self.template.segments.get(self.segment + 1) {
+            Some(Segment::Literal(text)) => text,
+            _ => "",
+        }
+    }
+
     /// Whether the placeholder is the template's last: equality on it fixes the whole key.
-    pub complete: bool,
-    /// Whether the value's encoding has a fixed width (integers, timestamps, UUIDs), so that a
-    /// range on it has exact bounds even when text follows it.
-    pub fixed_width: bool,
-    /// The placeholder's format, if the template gives one.
-    pub format: Option<KeyFormat>,
+    fn complete(&self) -> bool {
+        !self
+            .template
+            .segments
+            .get(self.segment + 1..)
+            .unwrap_or_default()
+            .iter()
+            .any(|segment| matches!(segment, Segment::Field(..)))
+    }
 }
 
 /// The state behind a generated typestate query (`PetQuery<STAGE>`): the query, the sort key
@@ -71,8 +108,9 @@ impl<E: Entity> std::fmt::Debug for SortKeyStage<E> {
 }
 
 impl<E: Entity> SortKeyStage<E> {
-    /// The first stage: nothing fixed but the template's leading literal.
-    pub fn start(query: Query<E>, prefix: &'static str) -> Self {
+    /// The first stage: nothing fixed but the leading literal of the sort key `template`.
+    pub fn start(query: Query<E>, template: &'static Template) -> Self {
+        let prefix = template.prefix();
         SortKeyStage {
             query,
             prefix: prefix.to_owned(),
@@ -88,14 +126,15 @@ impl<E: Entity> SortKeyStage<E> {
         A: KeyArg<T> + ?Sized,
     {
         let mut key =
-            String::with_capacity(self.prefix.len() + value.key_len_hint() + step.after.len());
+            String::with_capacity(self.prefix.len() + value.key_len_hint() + step.after().len());
         key.push_str(&self.prefix);
-        let piece = KeyPiece::Arg(step.placeholder, &key_arg::<T, A>(value));
-        let pieces = match step.format {
-            Some(format) => [KeyPiece::Formatted(format, &piece)],
-            None => [piece],
-        };
-        key.push_str(&build_key(step.entity, step.template, &pieces)?);
+        write_placeholder(
+            &mut key,
+            E::ENTITY_TYPE,
+            step.template,
+            step.placeholder(),
+            KeyPiece::Arg(&key_arg::<T, A>(value)),
+        )?;
         Ok(key)
     }
 
@@ -106,11 +145,11 @@ impl<E: Entity> SortKeyStage<E> {
         A: KeyArg<T> + ?Sized,
     {
         let mut prefix = self.key_with(value, step)?;
-        prefix.push_str(step.after);
+        prefix.push_str(step.after());
         Ok(SortKeyStage {
             query: self.query,
             prefix,
-            complete: step.complete,
+            complete: step.complete(),
             start: self.start,
         })
     }

@@ -45,7 +45,10 @@ pub trait Entity: Sized {
 
     /// The `#[dynamo(unique)]` fields' values as key text, by field name (an optional field that
     /// is `None` has none). Each is kept unique across the table by a guard item.
-    fn unique_values(&self) -> Result<Vec<(&'static str, String)>>;
+    /// None unless the entity has unique fields.
+    fn unique_values(&self) -> Result<Vec<(&'static str, String)>> {
+        Ok(Vec::new())
+    }
 
     /// The DynamoDB item: key attributes, the entity-type attribute and every field's attribute.
     fn to_item(&self) -> Result<Item>;
@@ -200,4 +203,47 @@ pub struct AttributeSchema {
     pub unique: bool,
     /// A timestamp stored in another form (`#[dynamo(format = "millis")]`).
     pub format: Option<TimeForm>,
+}
+
+impl AttributeSchema {
+    /// The field `field`, stored under its own name, required, not unique, not a timestamp in
+    /// another form; the other methods say otherwise.
+    pub const fn new(field: &'static str) -> Self {
+        AttributeSchema {
+            field,
+            attribute: field,
+            optional: false,
+            unique: false,
+            format: None,
+        }
+    }
+
+    /// Stored under `attribute` (`#[dynamo(rename = "..")]`).
+    pub const fn stored_as(self, attribute: &'static str) -> Self {
+        AttributeSchema { attribute, ..self }
+    }
+
+    /// An `Option`, left out of the item when `None`.
+    pub const fn optional(self) -> Self {
+        AttributeSchema {
+            optional: true,
+            ..self
+        }
+    }
+
+    /// Unique across the table (`#[dynamo(unique)]`).
+    pub const fn unique(self) -> Self {
+        AttributeSchema {
+            unique: true,
+            ..self
+        }
+    }
+
+    /// A timestamp stored in `form` (`#[dynamo(format = "millis")]`).
+    pub const fn time_form(self, form: TimeForm) -> Self {
+        AttributeSchema {
+            format: Some(form),
+            ..self
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! table layouts, entity schemas, and the table schema built from them. Pure data and the rules
 //! over it; nothing here sends a request.
 
+pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod collection;
 pub(crate) mod entity;
