@@ -10,6 +10,7 @@
 //! them with `DYNAMO_ENTITY_UPDATE_DESIGN=1 cargo run --example pets`.
 
 use chrono::{DateTime, TimeZone, Utc};
+#[cfg(feature = "design")]
 use dynamo_entity::design::{Design, Recorder};
 use dynamo_entity::{Collection, Created, Entity, Error, Table, TableSchema};
 
@@ -90,8 +91,11 @@ async fn main() -> Result<(), Error> {
         schema,
     )?;
     table.create_table().await?;
-    // Everything from here is recorded, for the design review at the end.
+    // Everything from here is recorded, for the design review at the end (when the design
+    // review is compiled in: `scripts/binary-size` builds the example without it too).
+    #[cfg(feature = "design")]
     let recorder = Recorder::new();
+    #[cfg(feature = "design")]
     let table = table.recorded_by(&recorder);
     println!(
         "Created table {} on {}",
@@ -246,13 +250,16 @@ async fn main() -> Result<(), Error> {
 
     // The design review, from the entities and what the patterns above did. An owner's
     // partitions are keyed by the caller's `owner_id` principal tag in the IAM policy.
-    let design = Design::of("pets", &table)
-        .patterns(&recorder)
-        .principal_tag("owner_id", "owner_id");
-    design.assert_current(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pets-design"));
-    println!("\nDesign review (examples/pets-design/DESIGN.md is current):");
-    for lint in design.lints() {
-        println!("  {lint}");
+    #[cfg(feature = "design")]
+    {
+        let design = Design::of("pets", &table)
+            .patterns(&recorder)
+            .principal_tag("owner_id", "owner_id");
+        design.assert_current(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pets-design"));
+        println!("\nDesign review (examples/pets-design/DESIGN.md is current):");
+        for lint in design.lints() {
+            println!("  {lint}");
+        }
     }
     Ok(())
 }

@@ -125,11 +125,25 @@
 //! * Cursors are bound to their query, and can be sealed ([`Table::with_cursor_key`]).
 //! * What DynamoDB would refuse is refused before sending ([`Error::Unstorable`]).
 //!
+//! ## Where things are
+//!
+//! [`prelude`] has what most programs import. The root holds the model (entities, keys,
+//! templates, layouts, schemas), [`Table`] and its options, and [`Error`]; [`condition`] the
+//! typed field handles and conditions; [`request`] the builders that [`Table`]'s methods return;
+//! [`key`], [`format`](mod@format), [`layout`] and [`multikey`] the details of keys; [`design`] the design
+//! review. Inside, the crate is built in layers, each using only those before it: the
+//! foundation (errors, items), value codecs, the model, the expression model (one renderer for
+//! every expression a request carries), the runtime (the table handle and the one executor every
+//! request goes through, with its observers), the operations, and the design review, an
+//! observer of the executor.
+//!
 //! ## Feature flags
 //!
-//! `uuid`, `chrono` and `time` add key and attribute support for `uuid::Uuid`,
-//! `chrono::DateTime<Utc>` and `time::OffsetDateTime`. `lambda-events` adds [`stream`]:
-//! DynamoDB Streams records as Lambda receives them, decoded into entities.
+//! `design` (on by default) adds [`design`]: the recorder and the report, lints, IAM policy and
+//! infrastructure templates; a production binary can leave it out
+//! (`default-features = false`). `uuid`, `chrono` and `time` add key and attribute support for
+//! `uuid::Uuid`, `chrono::DateTime<Utc>` and `time::OffsetDateTime`. `lambda-events` adds
+//! [`stream`]: DynamoDB Streams records as Lambda receives them, decoded into entities.
 
 #![warn(missing_docs)]
 

@@ -113,15 +113,7 @@ pub fn build_key(
     template: &Template,
     values: &[KeyPiece<'_>],
 ) -> Result<String, Error> {
-    let literals: usize = template
-        .segments
-        .iter()
-        .map(|segment| match segment {
-            Segment::Literal(text) => text.len(),
-            Segment::Field(..) => 0,
-        })
-        .sum();
-    let capacity = literals + values.iter().map(KeyPiece::hint).sum::<usize>();
+    let capacity = template.literal_len() + values.iter().map(KeyPiece::hint).sum::<usize>();
     let mut key = String::with_capacity(capacity);
     let mut values = values.iter();
     for segment in template.segments {

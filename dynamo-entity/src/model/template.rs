@@ -14,6 +14,8 @@ pub struct Template {
     /// Its literal text and placeholders, in order. Two placeholders are always separated by
     /// a literal holding the delimiter `#` (the derive refuses anything else).
     pub segments: &'static [Segment],
+    /// The length of its literal text, so that a key is allocated at its size without a walk.
+    literals: usize,
 }
 
 /// One piece of a [`Template`].
@@ -47,7 +49,24 @@ impl PartialEq<&str> for Template {
 impl Template {
     /// A template of its text and segments (generated code writes both).
     pub const fn new(text: &'static str, segments: &'static [Segment]) -> Self {
-        Template { text, segments }
+        let mut literals = 0;
+        let mut i = 0;
+        while i < segments.len() {
+            if let Segment::Literal(text) = segments[i] {
+                literals += text.len();
+            }
+            i += 1;
+        }
+        Template {
+            text,
+            segments,
+            literals,
+        }
+    }
+
+    /// The length of its literal text.
+    pub(crate) fn literal_len(&self) -> usize {
+        self.literals
     }
 
     /// The fields of its placeholders, in order (a name can repeat).

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::batch_get_item::builders::BatchGetItemInputBuilder;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
@@ -26,11 +27,14 @@ impl Table {
     /// once, several requests at a time; keys DynamoDB leaves unprocessed are asked for again
     /// with backoff. Keys still unread at the end are in [`BatchGetOutput::unprocessed`].
     pub fn batch_get<E: Entity>(&self, keys: impl IntoIterator<Item = Key>) -> BatchGet<'_, E> {
-        let mut seen = HashSet::new();
-        let keys = keys
-            .into_iter()
-            .filter(|k| seen.insert(k.clone()))
-            .collect();
+        let mut keys: Vec<Key> = keys.into_iter().collect();
+        // Each key once, in the order given, without copying any.
+        let first: Vec<bool> = {
+            let mut seen = HashSet::with_capacity(keys.len());
+            keys.iter().map(|k| seen.insert(k)).collect()
+        };
+        let mut first = first.into_iter();
+        keys.retain(|_| first.next().unwrap_or(false));
         BatchGet {
             table: self,
             keys,
@@ -104,11 +108,17 @@ impl<'t, E: Entity> BatchGet<'t, E> {
     /// Sends the batch, reading `projection`'s attributes (all when `None`), each item
     /// decoded by `decode`.
     async fn send_decoded<T>(
-        self,
+        mut self,
         projection: Option<&[&'static str]>,
         decode: fn(Item) -> Result<T>,
     ) -> Result<BatchGetOutput<T>> {
-        let chunks: Vec<Vec<Key>> = self.keys.chunks(GET_CHUNK).map(<[Key]>::to_vec).collect();
+        // Shared, so that a chunk's pending keys are kept for a retry or a report without
+        // copying them.
+        let keys: Vec<Arc<Key>> = std::mem::take(&mut self.keys)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        let chunks: Vec<Vec<Arc<Key>>> = keys.chunks(GET_CHUNK).map(<[_]>::to_vec).collect();
         let control = Control::new(self.options.deadline);
         // One projection for every request of the batch.
         let projection = Expressions {
@@ -125,14 +135,14 @@ impl<'t, E: Entity> BatchGet<'t, E> {
             ..Expressions::default()
         }
         .render();
-        let outcomes: Vec<ChunkOutcome<Item, Item>> = futures::stream::iter(chunks)
+        let outcomes: Vec<ChunkOutcome<Arc<Key>, Item>> = futures::stream::iter(chunks)
             .map(|chunk| self.get_chunk(chunk, &projection, &control))
             .buffer_unordered(self.options.concurrency)
             .collect()
             .await;
         let now = self.table.read_now();
         let mut output = BatchGetOutput {
-            items: HashMap::new(),
+            items: HashMap::with_capacity(keys.len()),
             missing: Vec::new(),
             unprocessed: Vec::new(),
             undecodable: Vec::new(),
@@ -155,38 +165,43 @@ impl<'t, E: Entity> BatchGet<'t, E> {
             }
             output
                 .unprocessed
-                .extend(outcome.left.iter().filter_map(|k| key_of(self.table, k)));
+                .extend(outcome.left.into_iter().map(Arc::unwrap_or_clone));
             output.errors.extend(outcome.error);
         }
         output.errors.extend(control.error("BatchGetItem"));
         // Every key was found, found undecodable, left unprocessed, or read with nothing (live)
-        // under it.
-        let mut accounted: HashSet<&Key> = output.unprocessed.iter().collect();
-        accounted.extend(output.undecodable.iter().map(|(key, _)| key));
-        let missing = self
-            .keys
-            .iter()
-            .filter(|k| !output.items.contains_key(*k) && !accounted.contains(k))
-            .cloned()
-            .collect();
+        // under it. When the first three account for every key, none is missing: the usual
+        // case needs no lookups.
+        let accounted_for =
+            output.items.len() + output.unprocessed.len() + output.undecodable.len();
+        let missing = if accounted_for == keys.len() {
+            Vec::new()
+        } else {
+            let mut accounted: HashSet<&Key> = output.unprocessed.iter().collect();
+            accounted.extend(output.undecodable.iter().map(|(key, _)| key));
+            keys.iter()
+                .filter(|k| !output.items.contains_key(&***k) && !accounted.contains(&***k))
+                .map(|k| Key::clone(k))
+                .collect()
+        };
         output.missing = missing;
         Ok(output)
     }
 
     async fn get_chunk(
         &self,
-        chunk: Vec<Key>,
+        chunk: Vec<Arc<Key>>,
         projection: &Rendered,
         control: &Control,
-    ) -> ChunkOutcome<Item, Item> {
+    ) -> ChunkOutcome<Arc<Key>, Item> {
         let table = self.table;
-        let keys: Vec<Item> = chunk.iter().map(|k| table.schema.key_item(k)).collect();
         drive(
-            keys,
+            chunk,
             self.options.max_attempts,
             control,
-            |pending| async move {
-                let request = batch_get_input(table, pending, self.consistent, projection)
+            |pending: Vec<Arc<Key>>| async move {
+                let keys = pending.iter().map(|k| table.schema.key_item(k)).collect();
+                let request = batch_get_input(table, keys, self.consistent, projection)
                     .map_err(|e| (e, Again::No))?;
                 let mut output = table
                     .execute(About::entity(E::ENTITY_TYPE), request)
@@ -197,11 +212,23 @@ impl<'t, E: Entity> BatchGet<'t, E> {
                     .as_mut()
                     .and_then(|r| r.remove(&*table.name))
                     .unwrap_or_default();
-                let left = output
+                let unprocessed = output
                     .unprocessed_keys
                     .and_then(|mut u| u.remove(&*table.name))
                     .map(|k| k.keys)
                     .unwrap_or_default();
+                if unprocessed.is_empty() {
+                    return Ok((found, Vec::new()));
+                }
+                // The keys DynamoDB left, as the keys asked for.
+                let left: HashSet<Key> = unprocessed
+                    .iter()
+                    .filter_map(|item| key_of(table, item))
+                    .collect();
+                let left = pending
+                    .into_iter()
+                    .filter(|k| left.contains(&**k))
+                    .collect();
                 Ok((found, left))
             },
         )
