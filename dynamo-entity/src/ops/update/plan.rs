@@ -199,6 +199,42 @@ impl<E: Entity> Update<'_, E> {
         }
     }
 
+    /// The item read with this update's actions applied, as DynamoDB will apply them (the
+    /// inputs of the `affected` indexes are conditioned to be still as read). An action that
+    /// cannot be applied here exactly (a list index, say) is refused when it changes an input
+    /// of an affected index, whose key could not be derived; other actions leave what they
+    /// change as read, which only the unique-value guards look at, and they read sets and
+    /// removes only.
+    pub(super) fn applied(&self, old: &Item, affected: &[AffectedIndex]) -> Result<Item> {
+        let mut changed = old.clone();
+        for action in &self.actions {
+            if action.apply(&mut changed).is_ok() {
+                continue;
+            }
+            let attribute = &*action.path().attribute;
+            if let Some(index) = affected.iter().find(|i| i.inputs.contains(&attribute)) {
+                let schema = E::SCHEMA;
+                let field = schema
+                    .attributes
+                    .iter()
+                    .find(|a| a.attribute == attribute)
+                    .map_or(attribute, |a| a.field);
+                return Err(Error::invalid(
+                    InvalidRequestKind::Argument,
+                    format!(
+                        "this update of {} changes `{field}` in a way that cannot be applied to \
+                         the item read ({}), so the key of {}, which reads `{field}`, cannot be \
+                         derived; set the whole value instead",
+                        schema.entity_type,
+                        action.path(),
+                        schema.layout.index_name(index.index).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(changed)
+    }
+
     /// Whether the update must read the item first: it moves a unique value (or their shared
     /// expiry), or changes an index whose every input it does not set.
     pub(super) fn reads_first(&self, affected: &[AffectedIndex]) -> bool {

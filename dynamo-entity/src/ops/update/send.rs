@@ -87,19 +87,7 @@ impl<E: Entity> Update<'_, E> {
                 key: self.key.clone(),
             }
         })?;
-        let mut changed = old.clone();
-        for action in &self.actions {
-            match action {
-                UpdateAction::Set(path, Operand::Value(v)) if path.is_top() => {
-                    changed.insert(path.attribute.to_string(), v.clone());
-                }
-                UpdateAction::Remove(path) if path.is_top() => {
-                    changed.remove(&*path.attribute);
-                }
-                // Index inputs are only ever set or removed; other changes leave keys alone.
-                _ => {}
-            }
-        }
+        let mut changed = self.applied(&old, affected)?;
         let entity = E::from_item(changed.clone())?;
         if touches_unique {
             let before = E::from_item(old.clone())?;
