@@ -77,7 +77,8 @@ pub enum TimeForm {
     /// `millis`: RFC 3339 to the millisecond, as JavaScript's `toISOString` writes it:
     /// `2024-01-15T10:30:00.000Z`.
     Millis,
-    /// `epoch`: seconds since 1970, 10 digits.
+    /// `epoch`: seconds since 1970, 10 digits (a time from 2286-11-20 on has none: it is
+    /// refused, so that keys keep their order).
     Epoch,
 }
 
@@ -99,7 +100,7 @@ impl KeyFormat {
             KeyFormat::Upper => Ok(encoded.to_uppercase()),
             KeyFormat::Lower => Ok(encoded.to_lowercase()),
             KeyFormat::Width(width) => padded(non_negative(encoded, self)?, width),
-            KeyFormat::Unpadded => Ok(unpadded(encoded)),
+            KeyFormat::Unpadded => unpadded(encoded),
             KeyFormat::Inverted(width) => {
                 let digits = non_negative(encoded, self)?;
                 let width = width.map_or(encoded.len(), usize::from);
@@ -109,7 +110,18 @@ impl KeyFormat {
                     .map(|d| char::from(b'9' - (d - b'0')))
                     .collect())
             }
-            KeyFormat::Time(bucket, form) => time(timestamp(encoded)?, bucket, form),
+            KeyFormat::Time(bucket, form) => {
+                let text = time(timestamp(encoded)?, bucket, form)?;
+                // Ten digits keep keys in time order; from 2286-11-20T17:46:40Z an eleventh
+                // would sort those times before earlier ones.
+                if form == TimeForm::Epoch && text.len() > 10 {
+                    return Err(KeyValueError::Invalid(
+                        "a time from 2286-11-20T17:46:40Z on has no 10-digit epoch-seconds key"
+                            .into(),
+                    ));
+                }
+                Ok(text)
+            }
         }
     }
 }
@@ -121,7 +133,8 @@ pub(crate) fn time_attribute(
     form: TimeForm,
 ) -> Result<aws_sdk_dynamodb::types::AttributeValue, KeyValueError> {
     use aws_sdk_dynamodb::types::AttributeValue;
-    let text = KeyFormat::Time(None, form).apply(encoded)?;
+    // Not `KeyFormat::apply`: an attribute need not sort, so epoch seconds may have 11 digits.
+    let text = time(timestamp(encoded)?, None, form)?;
     Ok(match form {
         TimeForm::Epoch => AttributeValue::N(trim_zeros(&text).to_owned()),
         _ => AttributeValue::S(text),
@@ -169,7 +182,17 @@ fn non_negative(encoded: &str, format: KeyFormat) -> Result<&str, KeyValueError>
             format!("a negative number has no {format:?} key form").into(),
         ));
     }
-    Ok(trim_zeros(encoded))
+    Ok(trim_zeros(digits(encoded, format)?))
+}
+
+/// `text`, which must be an integer's digits for `format`.
+fn digits(text: &str, format: KeyFormat) -> Result<&str, KeyValueError> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(KeyValueError::Invalid(
+            format!("{format:?} is a form of integers, and `{text}` is not one").into(),
+        ));
+    }
+    Ok(text)
 }
 
 fn trim_zeros(digits: &str) -> &str {
@@ -193,16 +216,22 @@ fn padded(digits: &str, width: u8) -> Result<String, KeyValueError> {
 
 /// Plain decimal from an integer's encoding: a negative value's encoding is `-` and the nines'
 /// complement of `|v| - 1` (see [`KeyValue`]).
-fn unpadded(encoded: &str) -> String {
+fn unpadded(encoded: &str) -> Result<String, KeyValueError> {
+    let format = KeyFormat::Unpadded;
     match encoded.strip_prefix('-') {
-        None => trim_zeros(encoded).to_owned(),
+        None => Ok(trim_zeros(digits(encoded, format)?).to_owned()),
         Some(complement) => {
-            let magnitude_less_one: String = complement
+            let magnitude_less_one: String = digits(complement, format)?
                 .bytes()
                 .map(|d| char::from(b'9' - (d - b'0')))
                 .collect();
-            let n: u128 = trim_zeros(&magnitude_less_one).parse().unwrap_or_default();
-            format!("-{}", n + 1)
+            let n: u128 = trim_zeros(&magnitude_less_one).parse().map_err(|_| {
+                KeyValueError::Invalid(format!("`{encoded}` is beyond 128-bit integers").into())
+            })?;
+            let magnitude = n.checked_add(1).ok_or_else(|| {
+                KeyValueError::Invalid(format!("`{encoded}` is beyond 128-bit integers").into())
+            })?;
+            Ok(format!("-{magnitude}"))
         }
     }
 }
@@ -210,7 +239,15 @@ fn unpadded(encoded: &str) -> String {
 /// A timestamp's encoding, checked: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
 fn timestamp(encoded: &str) -> Result<&str, KeyValueError> {
     let b = encoded.as_bytes();
+    let digit = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
     let shaped = b.len() == 30
+        && encoded.is_ascii()
+        && digit(0..4)
+        && digit(5..7)
+        && digit(8..10)
+        && digit(11..13)
+        && digit(14..16)
+        && digit(17..19)
         && b[4] == b'-'
         && b[7] == b'-'
         && b[10] == b'T'
@@ -287,6 +324,41 @@ mod tests {
 
     fn key<T: KeyValue>(value: T, format: KeyFormat) -> String {
         format.apply(&value.to_key_string().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_that_is_no_integer_is_refused_not_a_panic() {
+        for text in ["-x", "x", "", "-", "1a", "-1a", "é", "-é", &"9".repeat(60)] {
+            assert!(
+                Unpadded.apply(text).is_err() || text == "9".repeat(60),
+                "{text:?}"
+            );
+            assert!(Width(7).apply(text).is_err(), "{text:?}");
+            assert!(Inverted(Some(7)).apply(text).is_err(), "{text:?}");
+        }
+        assert!(Unpadded.apply(&format!("-{}", "0".repeat(60))).is_err());
+        for text in [
+            "",
+            "x",
+            "2024-01-01T00:00:00.000000000é",
+            "é024-01-01T00:00:00.0000000Z",
+        ] {
+            assert!(Time(None, TimeForm::Epoch).apply(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn epoch_keys_keep_their_order_or_are_refused() {
+        let last = "2286-11-20T17:46:39.000000000Z";
+        let first_refused = "2286-11-20T17:46:40.000000000Z";
+        let epoch = Time(None, TimeForm::Epoch);
+        assert_eq!(epoch.apply(last).unwrap(), "9999999999");
+        assert!(epoch.apply(first_refused).is_err());
+        // An attribute in epoch seconds need not sort: it may have eleven digits.
+        assert_eq!(
+            super::time_attribute(first_refused, TimeForm::Epoch).unwrap(),
+            aws_sdk_dynamodb::types::AttributeValue::N("10000000000".into())
+        );
     }
 
     #[test]
@@ -387,12 +459,24 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Epoch seconds agree with chrono for every second from 1970 to 9999.
+        /// Epoch seconds agree with chrono for every second from 1970 to 9999: as a key while
+        /// ten digits hold them (to 2286-11-20), refused after that, and as an attribute
+        /// throughout.
         #[cfg(feature = "chrono")]
         #[test]
         fn epoch_agrees_with_chrono(seconds in 0i64..253_402_300_799) {
             let t = chrono::DateTime::from_timestamp(seconds, 0).unwrap();
-            proptest::prop_assert_eq!(key(t, Time(None, TimeForm::Epoch)), format!("{seconds:010}"));
+            let encoded = t.to_key_string().unwrap();
+            let keyed = Time(None, TimeForm::Epoch).apply(&encoded);
+            if seconds < 10_000_000_000 {
+                proptest::prop_assert_eq!(keyed.unwrap(), format!("{seconds:010}"));
+            } else {
+                proptest::prop_assert!(keyed.is_err());
+            }
+            proptest::prop_assert_eq!(
+                super::time_attribute(&encoded, TimeForm::Epoch).unwrap(),
+                aws_sdk_dynamodb::types::AttributeValue::N(seconds.to_string())
+            );
         }
 
         /// Unpadded integers are their decimal text.

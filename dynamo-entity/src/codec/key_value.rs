@@ -295,7 +295,16 @@ impl KeyValue for chrono::DateTime<chrono::Utc> {
 #[cfg(feature = "time")]
 impl KeyValue for time::OffsetDateTime {
     fn write_key(&self, out: &mut String) -> Result<(), KeyValueError> {
-        let utc = self.to_offset(time::UtcOffset::UTC);
+        // In UTC, a time near the end of year 9999 at a negative offset is in year 10000,
+        // which `to_offset` cannot hold (it panics): out of the encoding's range.
+        let utc = self
+            .checked_to_offset(time::UtcOffset::UTC)
+            .ok_or_else(|| {
+                KeyValueError::Invalid(
+                    format!("{self} is after year 9999 in UTC, so it has no fixed-width encoding")
+                        .into(),
+                )
+            })?;
         push_timestamp(
             out,
             utc.year(),
@@ -476,6 +485,23 @@ mod tests {
             .unwrap()
             .to_offset(time::UtcOffset::from_hms(5, 30, 0).unwrap());
         assert_eq!(key(t), "2024-01-15T10:30:00.000000123Z");
+    }
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn a_time_in_year_10000_utc_is_refused_not_a_panic() {
+        use crate::codec::scalar::Scalar;
+        let text = "9999-12-31T23:30:00-01:00";
+        let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let err = t.to_key_string().unwrap_err();
+        assert!(err.to_string().contains("after year 9999"), "{err}");
+        // Read from another client's item, it is a decode error, not an entity that cannot
+        // be written back.
+        let read = time::OffsetDateTime::from_attribute(
+            aws_sdk_dynamodb::types::AttributeValue::S(text.into()),
+        );
+        assert!(read.is_err());
     }
 
     #[cfg(feature = "uuid")]

@@ -184,9 +184,13 @@ timestamp_scalar!(chrono::DateTime<chrono::Utc>, |s: &str| {
         .map(|t| t.to_utc())
 });
 
+// A time whose UTC form is outside what an `OffsetDateTime` holds (year 10000) is refused as
+// it is read, so that every entity read can be written again.
 #[cfg(feature = "time")]
 timestamp_scalar!(time::OffsetDateTime, |s: &str| {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .filter(|t| t.checked_to_offset(time::UtcOffset::UTC).is_some())
 });
 
 #[cfg(feature = "uuid")]
