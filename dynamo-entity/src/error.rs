@@ -202,6 +202,23 @@ pub enum Error {
     #[error(transparent)]
     Request(#[from] RequestError),
 
+    /// The write was applied, and then something failed: the item DynamoDB returned does not
+    /// decode as the entity, or reading it back failed. Nothing is to be sent again; `source`
+    /// says what went wrong after the write. [`Error::was_applied`] tells this case apart.
+    #[error("{operation} of {entity} {key} was applied, but then: {source}")]
+    Applied {
+        /// The DynamoDB operation that was applied (`UpdateItem`, `DeleteItem`,
+        /// `TransactWriteItems`).
+        operation: &'static str,
+        /// The entity type.
+        entity: &'static str,
+        /// The key of the item written.
+        key: Key,
+        /// What failed after the write.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A field could not be converted to an attribute value (a serde error from a complex field).
     #[error("cannot encode {entity}.{field}: {message}")]
     Encode {
@@ -260,6 +277,33 @@ pub enum SchemaErrorKind {
 }
 
 impl Error {
+    /// Whether the write this error comes from was applied ([`Error::Applied`]): a caller that
+    /// retries failed writes must not retry this one.
+    ///
+    /// ```
+    /// # use dynamo_entity::{Error, Key};
+    /// let err = Error::NotFound { entity: "Pet", key: Key { pk: "USER#a".into(), sk: None } };
+    /// assert!(!err.was_applied());
+    /// ```
+    pub fn was_applied(&self) -> bool {
+        matches!(self, Error::Applied { .. })
+    }
+
+    /// What failed after `operation` of `entity` `key` was applied.
+    pub(crate) fn applied(
+        operation: &'static str,
+        entity: &'static str,
+        key: &Key,
+        source: Error,
+    ) -> Error {
+        Error::Applied {
+            operation,
+            entity,
+            key: key.clone(),
+            source: Box::new(source),
+        }
+    }
+
     /// An [`Error::InvalidRequest`].
     pub(crate) fn invalid(kind: InvalidRequestKind, message: impl Into<String>) -> Self {
         Error::InvalidRequest {

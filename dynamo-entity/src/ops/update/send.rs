@@ -138,16 +138,20 @@ impl<E: Entity> Update<'_, E> {
                 .finish::<E>(table, ops, read)
                 .await
                 .map_err(|f| f.error)?;
+            // Applied: what fails from here is reported as such.
+            let applied =
+                |error| Error::applied("TransactWriteItems", E::ENTITY_TYPE, &self.key, error);
             if let Some(after) = after {
-                return E::from_item(after);
+                return E::from_item(after).map_err(applied);
             }
-            let stored = read_current::<E>(table, &self.key).await?;
+            let stored = read_current::<E>(table, &self.key).await.map_err(applied)?;
             return stored
                 .ok_or_else(|| Error::NotFound {
                     entity: schema.entity_type,
                     key: self.key.clone(),
                 })
-                .and_then(E::from_item);
+                .and_then(E::from_item)
+                .map_err(applied);
         }
         self.update_item(&exprs).await
     }
@@ -185,7 +189,8 @@ impl<E: Entity> Update<'_, E> {
         let table = self.table;
         let request = self.update_input(exprs);
         match table.execute(About::entity(E::ENTITY_TYPE), request).await {
-            Ok(output) => E::from_item(output.attributes.unwrap_or_default()),
+            Ok(output) => E::from_item(output.attributes.unwrap_or_default())
+                .map_err(|error| Error::applied("UpdateItem", E::ENTITY_TYPE, &self.key, error)),
             Err(failed) => Err(write_error(
                 failed,
                 &E::SCHEMA,

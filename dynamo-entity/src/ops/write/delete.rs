@@ -170,7 +170,9 @@ impl<'t, E: Entity> Delete<'t, E> {
         match table.execute(About::entity(E::ENTITY_TYPE), request).await {
             // A deleted item that had expired was absent already.
             Ok(output) => match own_item::<E>(&self.key, output.attributes, table.write_now()) {
-                Ok(Some(old)) if self.return_old => E::from_item(old).map(Some),
+                Ok(Some(old)) if self.return_old => E::from_item(old).map(Some).map_err(|error| {
+                    Error::applied("DeleteItem", E::ENTITY_TYPE, &self.key, error)
+                }),
                 _ => Ok(None),
             },
             Err(failed) => Err(write_error(
