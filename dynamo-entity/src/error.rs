@@ -246,8 +246,9 @@ pub enum InvalidRequestKind {
     /// One item in a transaction or batch twice, or one attribute changed twice in an update.
     Duplicate,
     /// The write needs the item read first (to move unique values, or to derive an index key
-    /// from values it does not set), so it cannot be part of a transaction, a batch or an
-    /// upsert: send it on its own.
+    /// from values it does not set), or a condition a batch cannot carry (a version, the type
+    /// of an item under a key another entity shares), so it cannot be part of a transaction,
+    /// a batch or an upsert: send it on its own.
     NeedsRead,
     /// The index read does not hold what is asked for (a `KEYS_ONLY` index and a whole entity),
     /// the entity has no key in it, or the table has no such index.

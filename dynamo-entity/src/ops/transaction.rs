@@ -10,7 +10,7 @@ use super::tx::{self, Cancelled};
 use super::unique;
 use super::update::Update;
 use super::write::delete::Delete;
-use super::write::outcome::{diagnose, PutMode};
+use super::write::outcome::{diagnose, occupant, PutMode};
 use super::write::put::Put;
 use crate::codec::ttl::is_expired;
 use crate::error::{CancelledOperation, Error, InvalidRequestKind, Result};
@@ -280,11 +280,13 @@ impl<'t> WriteTransaction<'t> {
     }
 
     /// Adds a check that `condition` holds for the `E` stored under `key`, without writing it.
+    /// The check holds only for a live `E`: an item of another entity type under the key (one
+    /// that shares `E`'s keys), an expired one, or none fails it.
     pub fn check<E: Entity>(mut self, key: Key, condition: Condition<E>) -> Self {
         let table = self.table;
         let item = condition.cond().and_then(|condition| {
             let exprs = Expressions {
-                condition: vec![condition],
+                condition: vec![occupant::<E>(table).live_own(), condition],
                 ..Expressions::default()
             };
             tx::check(table, table.schema.key_item(&key), &exprs)
@@ -510,12 +512,13 @@ mod tests {
             5,
             "four operations and the session's e-mail guard"
         );
+        // The check holds only for a Pet: the item's type, then the caller's condition.
         assert_eq!(
             texts[0],
             Text {
-                condition: Some("#n0 < :v0".into()),
-                names: names(&[("#n0", "visits")]),
-                values: values(&[(":v0", n("5"))]),
+                condition: Some("#n0 = :v0 AND #n1 < :v1".into()),
+                names: names(&[("#n0", "Type"), ("#n1", "visits")]),
+                values: values(&[(":v0", s("Pet")), (":v1", n("5"))]),
                 ..Text::default()
             }
         );

@@ -349,6 +349,22 @@ impl TableSchema {
         ))
     }
 
+    /// Another registered entity whose primary keys can be this one's (registered with
+    /// [`TableSchema::entity_sharing_keys`]): a write under such a key must check the type of
+    /// the item it replaces or deletes, which a batch cannot.
+    pub(crate) fn key_sharer(&self, schema: &EntitySchema) -> Option<&'static str> {
+        let own = schema.key_schema(Index::Primary)?;
+        self.schemas
+            .iter()
+            .filter(|other| other.entity_type != schema.entity_type)
+            .find(|other| {
+                other
+                    .key_schema(Index::Primary)
+                    .is_some_and(|key| register::keys_collide(own, key))
+            })
+            .map(|other| other.entity_type)
+    }
+
     /// Whether another registered entity can have items in the partition `pk` of `index` whose
     /// sort keys start with `prefix`: an entity query there must then select its own type.
     pub(crate) fn shares_prefix(&self, entity: &str, index: Index, pk: &str, prefix: &str) -> bool {

@@ -305,13 +305,7 @@ impl TableSchema {
             Some(sk) => format!("`{}` / `{sk}`", key.pk),
             None => format!("`{}`", key.pk),
         };
-        let collide = |a: &KeySchema, b: &KeySchema| {
-            KeySpace::of(&a.pk).intersects(&KeySpace::of(&b.pk))
-                && match (&a.sk, &b.sk) {
-                    (Some(a), Some(b)) => KeySpace::of(a).intersects(&KeySpace::of(b)),
-                    _ => true,
-                }
-        };
+        let collide = keys_collide;
         for other in self.schemas.iter().filter(|_| !shares) {
             let Some(old) = other.key_schema(Index::Primary) else {
                 continue;
@@ -377,4 +371,13 @@ fn conflict(entity: &str, what: &str, table: &Option<String>, entity_sk: &Option
             describe(table)
         ),
     )
+}
+
+/// Whether two keys' templates can produce the same key.
+pub(super) fn keys_collide(a: &KeySchema, b: &KeySchema) -> bool {
+    KeySpace::of(&a.pk).intersects(&KeySpace::of(&b.pk))
+        && match (&a.sk, &b.sk) {
+            (Some(a), Some(b)) => KeySpace::of(a).intersects(&KeySpace::of(b)),
+            _ => true,
+        }
 }

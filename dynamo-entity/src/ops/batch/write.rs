@@ -72,6 +72,22 @@ impl PendingWrite {
     }
 }
 
+/// Refuses a batch write of `E` when another entity may hold items under its keys: a batch
+/// cannot check the type of the item it replaces or deletes.
+fn unshared<E: Entity>(table: &Table) -> Result<()> {
+    match table.schema.key_sharer(&E::SCHEMA) {
+        None => Ok(()),
+        Some(other) => Err(Error::invalid(
+            InvalidRequestKind::NeedsRead,
+            format!(
+                "{} shares its keys with {other}, and a batch cannot check which of them a key \
+                 holds; write it with put or delete (or in a transaction), which do",
+                E::ENTITY_TYPE
+            ),
+        )),
+    }
+}
+
 /// What a batch write did.
 #[derive(Debug)]
 pub struct BatchWriteOutput {
@@ -113,6 +129,7 @@ impl BatchWrite<'_> {
         let write = (|| {
             let schema = E::SCHEMA;
             self.table.schema.registered(&schema)?;
+            unshared::<E>(self.table)?;
             if schema.version.is_some() || schema.attributes.iter().any(|a| a.unique) {
                 return Err(Error::invalid(
                     InvalidRequestKind::NeedsRead,
@@ -157,6 +174,8 @@ impl BatchWrite<'_> {
     /// keys could collide, the delete can only remove an `E`.
     pub fn delete<E: Entity>(mut self, key: Key) -> Self {
         let write = if let Err(e) = self.table.schema.registered(&E::SCHEMA) {
+            Err(e)
+        } else if let Err(e) = unshared::<E>(self.table) {
             Err(e)
         } else if !E::SCHEMA.is_primary_key(&key) {
             Err(Error::invalid(
