@@ -353,3 +353,64 @@ async fn an_update_re_derives_a_formatted_local_index_key() {
         "{err}"
     );
 }
+
+/// A layout that declares GSI4 only: a collection's `index = "gsi4"` is the index named GSI4,
+/// not the fourth one declared (issue 20, item 11).
+#[derive(TableLayout)]
+#[dynamo(partition_key = "PK", sort_key = "SK")]
+#[dynamo(gsi(GSI4: partition_key = "GSI4PK", sort_key = "GSI4SK"))]
+struct OnlyGsi4;
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[dynamo(table = OnlyGsi4)]
+#[pk = "TEAM#<team>"]
+#[sk = "TEAM"]
+#[index(GSI4: pk = "LEAGUE#<league>", sk = "TEAM#<team>")]
+struct Team {
+    team: String,
+    league: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[dynamo(table = OnlyGsi4)]
+#[pk = "GAME#<game>"]
+#[sk = "GAME"]
+#[index(GSI4: pk = "LEAGUE#<league>", sk = "GAME#<game>")]
+struct Game {
+    game: String,
+    league: String,
+}
+
+#[derive(Debug, PartialEq, Collection)]
+#[dynamo(index = "gsi4")]
+enum League {
+    Team(Team),
+    Game(Game),
+}
+
+#[tokio::test]
+async fn a_collection_names_gsi4_of_a_layout_that_declares_only_it() {
+    let table = fresh_table(
+        TableSchema::of::<OnlyGsi4>()
+            .entity::<Team>()
+            .and_then(|s| s.entity::<Game>())
+            .unwrap(),
+    )
+    .await;
+    let team = Team {
+        team: "owls".into(),
+        league: "north".into(),
+    };
+    let game = Game {
+        game: "g1".into(),
+        league: "north".into(),
+    };
+    table.create(&team).await.unwrap();
+    table.create(&game).await.unwrap();
+    let page = table
+        .query_collection::<League, _>(Team::query_gsi4("north").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(page.items, [League::Game(game), League::Team(team)]);
+}

@@ -24,7 +24,7 @@ struct Variant<'a> {
 enum CollectionIndex {
     /// The table (or any index whose partitions its members share).
     Table,
-    /// `index = "gsi3"`: GSI 3 of the default layout.
+    /// `index = "gsi3"`: the index named GSI3 (GSI 3 of the default layout).
     Gsi(u8),
     /// `index = "UserIndex"`: that index of the members' layout.
     Named(String),
@@ -308,7 +308,15 @@ fn expand(def: &CollectionDef<'_>) -> TokenStream {
     // reads them all; every member needs a key there.
     let first = &entities[0];
     let (index_value, index_name) = match &def.index {
-        CollectionIndex::Gsi(n) => (quote!(#q::Index::Gsi(#n)), format!("GSI{n}")),
+        // By its name, `GSIn`: in a declared layout the index called GSI4 (not the fourth
+        // declared), in the default layout GSI 4.
+        CollectionIndex::Gsi(n) => {
+            let name = format!("GSI{n}");
+            (
+                quote!(#q::index_named(<#first as #q::Entity>::SCHEMA.layout, #name)),
+                name,
+            )
+        }
         CollectionIndex::Named(name) => (
             quote!(#q::index_named(<#first as #q::Entity>::SCHEMA.layout, #name)),
             name.clone(),
