@@ -414,3 +414,121 @@ async fn a_collection_names_gsi4_of_a_layout_that_declares_only_it() {
         .unwrap();
     assert_eq!(page.items, [League::Game(game), League::Team(team)]);
 }
+
+/// A keys-only index does not hold an entity's TTL attribute: reading the entity (or its
+/// keys) there could not tell expired items from live ones, so it is refused, by a query and a
+/// scan alike, before anything is sent (issue 20, items 5 and 21).
+#[derive(TableLayout)]
+#[dynamo(partition_key = "PK", sort_key = "SK")]
+#[dynamo(gsi(ByUser: partition_key = "user", projection = "keys_only"))]
+#[dynamo(gsi(ByUserWithTtl: partition_key = "user_ttl_pk", include = ["expires", "id"]))]
+struct Sessions;
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[dynamo(table = Sessions)]
+#[pk = "SESSION#<id>"]
+#[sk = "SESSION"]
+#[index(ByUser: pk = "<user>")]
+#[index(ByUserWithTtl: pk = "USER#<user>")]
+struct Session {
+    id: String,
+    user: String,
+    #[dynamo(ttl)]
+    expires: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Projection)]
+#[dynamo(of = Session)]
+struct SessionKey {
+    id: String,
+}
+
+/// What the keys-only index holds of a session: its user (the index's key).
+#[derive(Debug, Clone, PartialEq, Projection)]
+#[dynamo(of = Session)]
+struct SessionUser {
+    user: String,
+}
+
+#[tokio::test]
+async fn an_index_without_the_ttl_attribute_is_not_read_for_the_entity() {
+    let table = fresh_table(TableSchema::of::<Sessions>().entity::<Session>().unwrap()).await;
+    let metered = table.metered();
+    let refused = metered
+        .query(Session::query_by_user("alice").unwrap())
+        .project::<SessionUser>()
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("does not hold Session's TTL attribute `expires`"),
+        "{refused}"
+    );
+    let scanned = metered
+        .scan_index::<Session>(Session::BY_USER)
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        scanned.to_string().contains("ByUser projects KEYS_ONLY"),
+        "{scanned}"
+    );
+    assert_eq!(metered.cost().requests, 0);
+    // An index that holds it serves the projection, expired items left out.
+    let live = Session {
+        id: "s1".into(),
+        user: "alice".into(),
+        expires: 4_000_000_000,
+    };
+    let expired = Session {
+        id: "s2".into(),
+        user: "alice".into(),
+        expires: 1,
+    };
+    table.create(&live).await.unwrap();
+    table
+        .client()
+        .put_item()
+        .table_name(table.name())
+        .set_item(Some(expired.to_item().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let keys = table
+        .query(Session::query_by_user_with_ttl("alice").unwrap())
+        .project::<SessionKey>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(keys, [SessionKey { id: "s1".into() }]);
+}
+
+#[tokio::test]
+async fn expired_items_can_be_asked_for_where_they_cannot_be_told_apart() {
+    let table = fresh_table(TableSchema::of::<Sessions>().entity::<Session>().unwrap()).await;
+    for (id, expires) in [("s1", 4_000_000_000), ("s2", 1)] {
+        let session = Session {
+            id: id.into(),
+            user: "alice".into(),
+            expires,
+        };
+        table
+            .client()
+            .put_item()
+            .table_name(table.name())
+            .set_item(Some(session.to_item().unwrap()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let users = table
+        .query(Session::query_by_user("alice").unwrap())
+        .include_expired()
+        .project::<SessionUser>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 2, "the live session and the expired one");
+}

@@ -272,3 +272,47 @@ async fn the_design_of_a_multi_attribute_index_is_current() {
     ));
     assert!(design.cdk().contains("partitionKeys: [{ name: \"TournamentId\", type: dynamodb.AttributeType.STRING }, { name: \"Region\", type: dynamodb.AttributeType.STRING }],"));
 }
+
+/// An index keyed by a number attribute pages like any other: its cursors carry the number
+/// (issue 20, item 1), and it can be scanned.
+#[tokio::test]
+async fn a_query_pages_over_a_number_key_attribute_and_the_index_scans() {
+    let table = table().await;
+    let tournament = || Match::query_by_tournament("WINTER2024", "NA-EAST").unwrap();
+    let mut seen = Vec::new();
+    let mut page = table.query(tournament()).page_size(2).page().await.unwrap();
+    let mut pages = 1;
+    loop {
+        seen.extend(page.items.iter().map(|m| m.match_id.clone()));
+        let Some(cursor) = page.cursor.clone() else {
+            break;
+        };
+        page = table
+            .query(tournament())
+            .page_size(2)
+            .after(cursor)
+            .page()
+            .await
+            .unwrap();
+        pages += 1;
+    }
+    assert_eq!(seen, ["m1", "m0", "m3", "m2", "m4"]);
+    assert!(pages >= 3, "{pages} pages of 2");
+    let all = table.query(tournament()).page_size(2).all().await.unwrap();
+    assert_eq!(ids(&all), ["m1", "m0", "m3", "m2", "m4"]);
+
+    let mut scanned: Vec<String> = table
+        .scan_index::<Match>(Match::BY_TOURNAMENT)
+        .all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.match_id)
+        .collect();
+    scanned.sort();
+    assert_eq!(
+        scanned,
+        ["m0", "m1", "m2", "m3", "m4", "m6"],
+        "m5 has no bracket"
+    );
+}

@@ -134,7 +134,11 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                     ),
                 ));
             }
-            if E::SCHEMA.key_schema(self.index).is_none() {
+            let multi = E::SCHEMA
+                .multi_keys
+                .iter()
+                .any(|key| key.index == self.index);
+            if E::SCHEMA.key_schema(self.index).is_none() && !multi {
                 return Err(Error::invalid(
                     InvalidRequestKind::Index,
                     format!(
@@ -143,6 +147,10 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                     ),
                 ));
             }
+            // Whole entities, as a query of the index reads them: refused alike.
+            self.table
+                .schema
+                .check_readable(E::ENTITY_TYPE, self.index, None, E::SCHEMA.ttl)?;
         }
         Ok(())
     }

@@ -270,12 +270,14 @@ impl TableSchema {
 
     /// Refuses a read of `entity` from an index that does not hold what it reads: a whole
     /// entity (`attributes` `None`) needs an index projecting every attribute; a projection,
-    /// one holding its attributes.
+    /// one holding its attributes; and an entity with a TTL attribute (`ttl`), an index
+    /// holding it, without which expired items could not be told from live ones.
     pub(crate) fn check_readable(
         &self,
         entity: &str,
         index: Index,
         attributes: Option<&[&str]>,
+        ttl: Option<&str>,
     ) -> Result<()> {
         let Some(found) = self.index(index).filter(|i| !i.local) else {
             // The table, or a local index: DynamoDB fetches from the table what a local index
@@ -303,6 +305,19 @@ impl TableSchema {
                 .collect(),
         };
         if missing.is_empty() {
+            if let Some(ttl) = ttl.filter(|ttl| !self.holds(index, ttl)) {
+                return Err(Error::invalid(
+                    InvalidRequestKind::Index,
+                    format!(
+                        "{} projects {} attributes and does not hold {entity}'s TTL attribute \
+                         `{ttl}`, so expired items could not be told from live ones; project \
+                         `{ttl}` into the index (include = [\"{ttl}\"]), or read expired items \
+                         too (include_expired())",
+                        found.name,
+                        found.projection.name()
+                    ),
+                ));
+            }
             return Ok(());
         }
         Err(Error::invalid(

@@ -39,6 +39,7 @@ impl Table {
             descending: false,
             consistent: false,
             filter: None,
+            include_expired: false,
         }
     }
 }
@@ -82,7 +83,7 @@ impl QuerySpec<'_> {
     /// The request: a pure function of the query and the table's schema.
     pub(crate) fn input(&self, table: &Table) -> Result<QueryInputBuilder> {
         let schema = &table.schema;
-        schema.check_readable(self.entity, self.index, self.projection)?;
+        schema.check_readable(self.entity, self.index, self.projection, self.ttl)?;
         let exprs = Expressions {
             key: self.key.clone(),
             filter: self.filter.clone(),
@@ -156,9 +157,19 @@ pub struct QueryRequest<'t, E> {
     descending: bool,
     consistent: bool,
     filter: Option<Condition<E>>,
+    include_expired: bool,
 }
 
 impl<'t, E: Entity> QueryRequest<'t, E> {
+    /// Returns items whose TTL has passed too (DynamoDB keeps them until it deletes them,
+    /// within days). Without it they are left out; and an index that does not hold the TTL
+    /// attribute (a keys-only index), where they cannot be told apart, is refused. With it,
+    /// such an index can be read: to find every session of a user to delete, say.
+    pub fn include_expired(mut self) -> Self {
+        self.include_expired = true;
+        self
+    }
+
     /// Drops items for which `condition` does not hold, after DynamoDB has read them: they
     /// still cost read capacity, and a page can come back short or empty (with a cursor). Use a
     /// sort key condition or an index where one can select the items instead.
@@ -235,7 +246,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             limit: self.paging.request_limit(),
             start,
             filter,
-            ttl: E::SCHEMA.ttl,
+            ttl: E::SCHEMA.ttl.filter(|_| !self.include_expired),
             projection,
         })
     }
