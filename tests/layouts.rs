@@ -450,6 +450,26 @@ struct SessionUser {
     user: String,
 }
 
+/// Alice's live session `s1` and expired `s2`, written as another client would (the library
+/// would not write an expired item).
+async fn sessions_of_alice(table: &dynamo_entity::Table) {
+    for (id, expires) in [("s1", 4_000_000_000), ("s2", 1)] {
+        let session = Session {
+            id: id.into(),
+            user: "alice".into(),
+            expires,
+        };
+        table
+            .client()
+            .put_item()
+            .table_name(table.name())
+            .set_item(Some(session.to_item().unwrap()))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn an_index_without_the_ttl_attribute_is_not_read_for_the_entity() {
     let table = fresh_table(TableSchema::of::<Sessions>().entity::<Session>().unwrap()).await;
@@ -477,25 +497,7 @@ async fn an_index_without_the_ttl_attribute_is_not_read_for_the_entity() {
     );
     assert_eq!(metered.cost().requests, 0);
     // An index that holds it serves the projection, expired items left out.
-    let live = Session {
-        id: "s1".into(),
-        user: "alice".into(),
-        expires: 4_000_000_000,
-    };
-    let expired = Session {
-        id: "s2".into(),
-        user: "alice".into(),
-        expires: 1,
-    };
-    table.create(&live).await.unwrap();
-    table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .set_item(Some(expired.to_item().unwrap()))
-        .send()
-        .await
-        .unwrap();
+    sessions_of_alice(&table).await;
     let keys = table
         .query(Session::query_by_user_with_ttl("alice").unwrap())
         .project::<SessionKey>()
@@ -508,21 +510,7 @@ async fn an_index_without_the_ttl_attribute_is_not_read_for_the_entity() {
 #[tokio::test]
 async fn expired_items_can_be_asked_for_where_they_cannot_be_told_apart() {
     let table = fresh_table(TableSchema::of::<Sessions>().entity::<Session>().unwrap()).await;
-    for (id, expires) in [("s1", 4_000_000_000), ("s2", 1)] {
-        let session = Session {
-            id: id.into(),
-            user: "alice".into(),
-            expires,
-        };
-        table
-            .client()
-            .put_item()
-            .table_name(table.name())
-            .set_item(Some(session.to_item().unwrap()))
-            .send()
-            .await
-            .unwrap();
-    }
+    sessions_of_alice(&table).await;
     let users = table
         .query(Session::query_by_user("alice").unwrap())
         .include_expired()
