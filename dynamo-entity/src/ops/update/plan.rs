@@ -255,6 +255,7 @@ impl<E: Entity> Update<'_, E> {
         now: &str,
     ) -> Result<()> {
         let schema = E::SCHEMA;
+        let derived = self.without_own_writes(derived)?;
         let derived_attributes: Vec<&str> = derived.iter().map(|a| &*a.path().attribute).collect();
         let mut actions = Vec::new();
         // For an upsert, every attribute of the initial item that nothing else writes is set if
@@ -325,6 +326,33 @@ impl<E: Entity> Update<'_, E> {
             exprs.require(condition.cond()?);
         }
         Ok(())
+    }
+
+    /// The derived index-key actions, less those the update's own actions already make: an
+    /// index whose key attribute is a field's own attribute (`UserIndex` keyed by `Username`)
+    /// gets the field's value, which the update writes once (DynamoDB refuses one path written
+    /// twice). A key that would need that attribute to hold something else is refused.
+    fn without_own_writes(&self, derived: Vec<UpdateAction>) -> Result<Vec<UpdateAction>> {
+        let mut kept = Vec::with_capacity(derived.len());
+        for action in derived {
+            match self.actions.iter().find(|own| own.path() == action.path()) {
+                None => kept.push(action),
+                Some(own) if *own == action => {}
+                Some(_) => {
+                    return Err(Error::invalid(
+                        InvalidRequestKind::Argument,
+                        format!(
+                            "{}: `{}` is both a field's attribute and an index key attribute, \
+                             and the key would need it to hold something other than the value \
+                             the update sets",
+                            E::ENTITY_TYPE,
+                            action.path()
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(kept)
     }
 
     /// The item this update will store, built from the item read (`changed`: `old` with the
