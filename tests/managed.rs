@@ -260,3 +260,66 @@ async fn expired_items_are_never_returned() {
     let tokens: Vec<_> = sessions.iter().map(|s| s.token.as_str()).collect();
     assert_eq!(tokens, ["b", "c"]);
 }
+
+/// A post listed by creation time: the managed `created_at` is an input of GSI1's key, which
+/// must be built from the time stored, not the one passed in (issue 20, item 7).
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "POST#<id>"]
+#[sk = "POST"]
+#[gsi1(pk = "FEED#<feed>", sk = "<created>#<id>")]
+pub struct Post {
+    pub id: String,
+    pub feed: String,
+    pub title: String,
+    #[dynamo(created_at)]
+    pub created: DateTime<Utc>,
+}
+
+fn post(id: &str) -> Post {
+    Post {
+        id: id.into(),
+        feed: "main".into(),
+        title: "Hello".into(),
+        // What the caller happens to hold: the table's clock decides the stored time.
+        created: DateTime::<Utc>::UNIX_EPOCH,
+    }
+}
+
+async fn gsi1_sort_key(table: &dynamo_entity::Table, post: &Post) -> AttributeValue {
+    dynamo_entity_suite::raw_item(table, &post.key().unwrap())
+        .await
+        .unwrap()["GSI1SK"]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_managed_created_at_in_a_key_is_the_time_stored() {
+    let table = fresh_table(TableSchema::new().entity::<Post>().unwrap()).await;
+    let created = table.create(&post("p1")).await.unwrap();
+    assert_ne!(
+        created.created,
+        DateTime::<Utc>::UNIX_EPOCH,
+        "set by the table"
+    );
+    assert_eq!(
+        gsi1_sort_key(&table, &created).await,
+        AttributeValue::S(created.index_key(Post::GSI1).unwrap().unwrap().sk.unwrap())
+    );
+    let found = table
+        .query(Post::query_gsi1("main").unwrap())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(found, [created]);
+
+    let upserted = table
+        .upsert(&post("p2"))
+        .set(Post::fields().title, "Hello again".to_owned())
+        .await
+        .unwrap();
+    assert_ne!(upserted.created, DateTime::<Utc>::UNIX_EPOCH);
+    assert_eq!(
+        gsi1_sort_key(&table, &upserted).await,
+        AttributeValue::S(upserted.index_key(Post::GSI1).unwrap().unwrap().sk.unwrap())
+    );
+}

@@ -86,6 +86,11 @@ pub struct EntitySchema {
 }
 
 impl EntitySchema {
+    /// Whether `attribute` is read by a key template of any index (or by its predicate).
+    pub(crate) fn is_key_input(&self, attribute: &str) -> bool {
+        self.keys.iter().any(|key| key.inputs.contains(&attribute))
+    }
+
     /// The key templates of `index`, if the entity has a key there.
     pub fn key_schema(&self, index: Index) -> Option<&'static KeySchema> {
         self.keys.iter().find(|k| k.index == index)

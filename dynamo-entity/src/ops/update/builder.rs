@@ -15,7 +15,9 @@ use crate::expr::typed::Condition;
 use crate::expr::update::UpdateAction;
 use crate::item::{Item, Key};
 use crate::model::entity::Entity;
+use crate::model::index::Index;
 use crate::ops::write::outcome::number;
+use crate::runtime::clock::timestamp_text;
 use crate::runtime::table::Table;
 
 /// Set fields that `add_to_set` and `delete_from_set` accept: `HashSet` and `BTreeSet` of
@@ -85,6 +87,7 @@ impl Table {
             error: None,
             key_parts: Vec::new(),
             initial: None,
+            now: None,
         }
     }
 
@@ -117,12 +120,32 @@ impl Table {
     /// # Ok(()) }
     /// ```
     pub fn upsert<'t, E: Entity>(&'t self, initial: &E) -> Update<'t, E> {
+        // One time for the item's `created_at` (and the keys that read it) and `updated_at`.
+        let now = timestamp_text(self.now());
         let prepared = initial.key().and_then(|key| {
             let mut item = initial.to_item()?;
             let schema = E::SCHEMA;
-            // Managed: the expression writes them, `created_at` only for a new item.
-            let managed = [schema.version, schema.updated_at, schema.created_at];
-            for attribute in managed.into_iter().flatten() {
+            // `created_at` is now, for a new item: written only if absent, as every initial
+            // value is; a key that reads it is built from it.
+            if let Some(attribute) = schema.created_at {
+                let primary = schema.key_schema(Index::Primary);
+                if primary.is_some_and(|k| k.inputs.contains(&attribute)) {
+                    return Err(Error::invalid(
+                        InvalidRequestKind::Argument,
+                        format!(
+                            "{}'s primary key reads its created_at field, which an upsert cannot \
+                             know before it finds whether the item exists; use create_if_absent",
+                            schema.entity_type
+                        ),
+                    ));
+                }
+                item.insert(attribute.to_owned(), schema.managed_time(attribute, &now));
+                if schema.is_key_input(attribute) {
+                    item = E::from_item(item)?.to_item()?;
+                }
+            }
+            // Managed: the expression writes them.
+            for attribute in [schema.version, schema.updated_at].into_iter().flatten() {
                 item.remove(attribute);
             }
             for name in self.schema.key_item(&key).keys() {
@@ -133,6 +156,7 @@ impl Table {
         match prepared {
             Ok((key, item)) => Update {
                 initial: Some(item),
+                now: Some(now),
                 ..self.update(key)
             },
             // Reported by `send`, before anything is sent.
@@ -163,6 +187,18 @@ pub struct Update<'t, E> {
     /// For an upsert: the attributes of the item to create when there is none (all but the
     /// primary key, the version and `updated_at`).
     pub(super) initial: Option<Item>,
+    /// For an upsert: the time its initial `created_at` holds, which `updated_at` then holds
+    /// too; others take the table's clock when sent.
+    pub(super) now: Option<String>,
+}
+
+impl<E> Update<'_, E> {
+    /// The time the update writes into managed timestamps.
+    pub(super) fn now(&self) -> String {
+        self.now
+            .clone()
+            .unwrap_or_else(|| timestamp_text(self.table.now()))
+    }
 }
 
 /// `SET list = list_append(list, items)`.

@@ -17,7 +17,6 @@ use crate::model::entity::{Entity, EntitySchema};
 use crate::model::index::Index;
 use crate::model::template::Template;
 use crate::ops::write::outcome::{number, occupant};
-use crate::runtime::clock::timestamp_text;
 
 /// A GSI whose key an update changes, with the attributes its key is built from.
 pub(super) struct AffectedIndex {
@@ -277,14 +276,7 @@ impl<E: Entity> Update<'_, E> {
                     actions.push(UpdateAction::Set(path, initially));
                 }
             }
-            if let Some(attribute) = schema.created_at {
-                let now = Operand::value(schema.managed_time(attribute, now));
-                let path = Path::top(attribute);
-                actions.push(UpdateAction::Set(
-                    path.clone(),
-                    Operand::if_not_exists(path, now),
-                ));
-            }
+            // `created_at` is among the initial values (see `Table::upsert`).
         }
         if let Some(attribute) = schema.version {
             let path = Path::top(attribute);
@@ -497,7 +489,7 @@ impl<E: Entity> Update<'_, E> {
             ));
         }
         let mut exprs = Expressions::default();
-        let now = timestamp_text(self.table.now());
+        let now = self.now();
         self.expressions(&mut exprs, Vec::new(), &now)?;
         Ok((self.key, exprs, self.version))
     }

@@ -18,7 +18,6 @@ use crate::ops::tx::{self, OnFailure, TxOp};
 use crate::ops::unique;
 use crate::ops::write::delete::delete_expired;
 use crate::ops::write::outcome::{own_item, write_error, PutMode};
-use crate::runtime::clock::timestamp_text;
 use crate::runtime::execute::About;
 
 impl<E: Entity> Update<'_, E> {
@@ -69,7 +68,7 @@ impl<E: Entity> Update<'_, E> {
     async fn attempt(&self, affected: &[AffectedIndex]) -> Result<E> {
         let table = self.table;
         let schema = E::SCHEMA;
-        let now = timestamp_text(table.now());
+        let now = self.now();
         if !self.reads_first(affected) {
             let exprs = self.expressions_without_read(affected, &now)?;
             return self.update_item(&exprs).await;

@@ -110,7 +110,7 @@ impl<'t, E: Entity> Put<'t, E> {
     pub(crate) fn plan(self) -> Result<PlannedPut<E>> {
         let table = self.table;
         let schema = E::SCHEMA;
-        let key = self.entity.key()?;
+        let mut key = self.entity.key()?;
         let mut item = self.entity.to_item()?;
         let mut expressions = Expressions::default();
         let occupant = occupant::<E>(table);
@@ -150,6 +150,17 @@ impl<'t, E: Entity> Put<'t, E> {
         }
         if let Some(attribute) = schema.updated_at {
             item.insert(attribute.to_owned(), schema.managed_time(attribute, &now));
+        }
+        // A key that reads a managed time is built from the time stored, not the one passed.
+        let created = schema.created_at.filter(|_| self.mode == PutMode::Create);
+        if [created, schema.updated_at]
+            .into_iter()
+            .flatten()
+            .any(|attribute| schema.is_key_input(attribute))
+        {
+            let stored = E::from_item(item)?;
+            key = stored.key()?;
+            item = stored.to_item()?;
         }
 
         if let Some(condition) = self.condition {
