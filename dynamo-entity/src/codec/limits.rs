@@ -9,7 +9,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidRequestKind, Result};
 use crate::item::Item;
 
 /// DynamoDB's limit on an item's size: 400 KB, attribute names included.
@@ -194,6 +194,52 @@ pub(crate) fn check_value(
         }
         // A kind of value this crate never writes: counted as nothing, checked by DynamoDB.
         _ => 0,
+    })
+}
+
+/// The longest attribute name (and map key) DynamoDB takes: 64 KB.
+pub(crate) const MAX_NAME_BYTES: usize = 65_535;
+
+/// Why `value` cannot be a key attribute's value, which DynamoDB holds to `limit` bytes and
+/// never empty: `None` when it can.
+pub(crate) fn key_attribute_problem(
+    value: &AttributeValue,
+    limit: usize,
+) -> Option<(InvalidRequestKind, String)> {
+    let len = match value {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::B(b) => b.as_ref().len(),
+        _ => return None,
+    };
+    match len {
+        0 => Some((
+            InvalidRequestKind::Argument,
+            "the value is empty, which a key attribute cannot be".to_owned(),
+        )),
+        len if len > limit => Some((
+            InvalidRequestKind::TooLarge,
+            format!("the value is {len} bytes; DynamoDB allows {limit} in this key attribute"),
+        )),
+        _ => None,
+    }
+}
+
+/// Why `key` cannot be a map key in an expression: empty, or longer than DynamoDB's names.
+pub(crate) fn map_key_problem(key: &str) -> Option<(InvalidRequestKind, String)> {
+    if key.is_empty() {
+        return Some((
+            InvalidRequestKind::Argument,
+            "the map key is empty, which DynamoDB refuses".to_owned(),
+        ));
+    }
+    (key.len() > MAX_NAME_BYTES).then(|| {
+        (
+            InvalidRequestKind::TooLarge,
+            format!(
+                "the map key is {} bytes; DynamoDB allows {MAX_NAME_BYTES}",
+                key.len()
+            ),
+        )
     })
 }
 

@@ -8,9 +8,11 @@ use super::key_condition::{sort_key_range, KeyPart, RangeOp, SortKeyCondition};
 use super::query::Query;
 use crate::codec::format::KeyFormat;
 use crate::codec::key_value::KeyArg;
+use crate::codec::limits::key_attribute_problem;
 use crate::error::{Error, InvalidRequestKind, Result};
 use crate::model::build::{key_arg, write_placeholder, KeyPiece};
 use crate::model::entity::Entity;
+use crate::model::entity::MAX_PARTITION_KEY;
 use crate::model::index::Index;
 use crate::model::multikey::AttributeArg;
 use crate::model::template::{Segment, Template};
@@ -218,12 +220,18 @@ fn value<T, A: AttributeArg<T> + ?Sized>(
     field: &'static str,
     arg: &A,
 ) -> Result<AttributeValue> {
-    arg.to_key_attribute().map_err(|reason| {
+    let value = arg.to_key_attribute().map_err(|reason| {
         Error::invalid(
             InvalidRequestKind::Argument,
             format!("{entity}.{field} cannot be a key attribute value: {reason}"),
         )
-    })
+    })?;
+    // The larger of the two limits: a partition attribute may be that long; a longer sort
+    // attribute is refused where it is stored.
+    match key_attribute_problem(&value, MAX_PARTITION_KEY) {
+        Some((kind, problem)) => Err(Error::invalid(kind, format!("{entity}.{field}: {problem}"))),
+        None => Ok(value),
+    }
 }
 
 /// The state behind a generated multi-attribute query (`MatchByTournamentQuery<STAGE>`): the

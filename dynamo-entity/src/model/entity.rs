@@ -9,6 +9,7 @@ use super::multikey::MultiKeySchema;
 use super::template::Template;
 use crate::codec::format::{time_attribute, TimeForm};
 use crate::codec::key_value::KeyDomain;
+use crate::codec::limits::key_attribute_problem;
 use crate::error::{Error, InvalidRequestKind, Result};
 use crate::item::{Item, Key};
 
@@ -140,6 +141,26 @@ impl EntitySchema {
                             ),
                         ));
                     }
+                }
+            }
+        }
+        for key in self.multi_keys {
+            let fields = key.partition.iter().map(|f| (f, MAX_PARTITION_KEY));
+            for (field, limit) in fields.chain(key.sort.iter().map(|f| (f, MAX_SORT_KEY))) {
+                let Some(value) = item.get(field.attribute) else {
+                    continue;
+                };
+                if let Some((kind, problem)) = key_attribute_problem(value, limit) {
+                    return Err(Error::invalid(
+                        kind,
+                        format!(
+                            "{}.{} (`{}`, a key attribute of {}): {problem}",
+                            self.entity_type,
+                            field.field,
+                            field.attribute,
+                            key.index.describe()
+                        ),
+                    ));
                 }
             }
         }

@@ -4,13 +4,13 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::codec::limits::check_value;
+use crate::codec::limits::{check_value, map_key_problem};
 use crate::codec::scalar::Scalar;
 use crate::codec::set::{native_set, SetCollection, SetElement};
 use crate::error::{Error, InvalidRequestKind};
 use crate::expr::condition::Operand;
 use crate::expr::field::{kind, Entry, Field};
-use crate::expr::path::Path;
+use crate::expr::path::{Element, Path};
 use crate::expr::typed::Condition;
 use crate::expr::update::UpdateAction;
 use crate::item::{Item, Key};
@@ -198,6 +198,39 @@ impl<E> Update<'_, E> {
         self.now
             .clone()
             .unwrap_or_else(|| timestamp_text(self.table.now()))
+    }
+}
+
+/// A set's elements, each once, in the order first given.
+fn without_repeats(set: AttributeValue) -> AttributeValue {
+    fn once<T: PartialEq>(elements: Vec<T>) -> Vec<T> {
+        let mut kept: Vec<T> = Vec::with_capacity(elements.len());
+        for element in elements {
+            if !kept.contains(&element) {
+                kept.push(element);
+            }
+        }
+        kept
+    }
+    match set {
+        AttributeValue::Ss(v) => AttributeValue::Ss(once(v)),
+        AttributeValue::Ns(v) => AttributeValue::Ns(once(v)),
+        AttributeValue::Bs(v) => AttributeValue::Bs(once(v)),
+        other => other,
+    }
+}
+
+/// Refuses an entry whose map key DynamoDB would refuse (empty, or over 64 KB).
+fn checked_key<E, V: serde::Serialize, K>(entry: &Entry<E, V, K>) -> Result<(), Error> {
+    let Some(Element::Key(key)) = entry.path().elements.last() else {
+        return Ok(());
+    };
+    match map_key_problem(key.as_str()) {
+        None => Ok(()),
+        Some((kind, problem)) => {
+            let (entity, field) = entry.names();
+            Err(Error::invalid(kind, format!("{entity}.{field}: {problem}")))
+        }
     }
 }
 
@@ -421,6 +454,8 @@ impl<'t, E: Entity> Update<'t, E> {
     ) -> Self {
         let elements: Vec<S::Element> = elements.into_iter().collect();
         let encoded = native_set(elements.iter(), E::ENTITY_TYPE, field.name())
+            // An element given twice is one element of the set (DynamoDB refuses the repeat).
+            .map(|set| set.map(without_repeats))
             .and_then(|set| {
                 set.ok_or_else(|| {
                     Error::invalid(
@@ -449,6 +484,10 @@ impl<'t, E: Entity> Update<'t, E> {
         entry: Entry<E, V, kind::Settable>,
         value: V,
     ) -> Self {
+        if let Err(e) = checked_key(&entry) {
+            self.fail(e);
+            return self;
+        }
         match entry.encode(&value) {
             Ok(Some(value)) => {
                 let (entity, _) = entry.names();
@@ -469,8 +508,12 @@ impl<'t, E: Entity> Update<'t, E> {
 
     /// Removes the map entry `entry`; nothing happens if it is absent.
     pub fn remove_entry<V: serde::Serialize>(mut self, entry: Entry<E, V, kind::Settable>) -> Self {
-        self.actions
-            .push(UpdateAction::Remove(entry.path().clone()));
+        match checked_key(&entry) {
+            Ok(()) => self
+                .actions
+                .push(UpdateAction::Remove(entry.path().clone())),
+            Err(e) => self.fail(e),
+        }
         self
     }
 
@@ -481,6 +524,10 @@ impl<'t, E: Entity> Update<'t, E> {
         entry: Entry<E, V, kind::Settable>,
         amount: V,
     ) -> Self {
+        if let Err(e) = checked_key(&entry) {
+            self.fail(e);
+            return self;
+        }
         let (entity, field) = entry.names();
         match amount.to_attribute() {
             Ok(value) => {

@@ -1,0 +1,148 @@
+//! What DynamoDB would refuse is refused before sending, with an error that names the entity,
+//! the field and the problem; what a set means is kept (issue 20, item 16).
+
+use std::collections::{BTreeSet, HashMap};
+
+use dynamo_entity::{Entity, Error, InvalidRequestKind, TableLayout, TableSchema};
+use dynamo_entity_suite::fresh_table;
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "DOC#<id>"]
+#[sk = "DOC"]
+struct Doc {
+    id: String,
+    labels: HashMap<String, String>,
+    tags: BTreeSet<String>,
+}
+
+fn doc() -> Doc {
+    Doc {
+        id: "d1".into(),
+        labels: HashMap::new(),
+        tags: BTreeSet::from(["a".to_owned()]),
+    }
+}
+
+fn refused(err: &Error, kind: InvalidRequestKind, words: &[&str]) -> bool {
+    matches!(err, Error::InvalidRequest { kind: k, message }
+        if *k == kind && words.iter().all(|w| message.contains(w)))
+}
+
+#[tokio::test]
+async fn map_keys_dynamodb_refuses_are_refused_here() {
+    let table = fresh_table(TableSchema::new().entity::<Doc>().unwrap()).await;
+    table.create(&doc()).await.unwrap();
+    let metered = table.metered();
+    let key = Doc::primary_key("d1").unwrap();
+    let labels = Doc::fields().labels;
+
+    let empty = metered
+        .update::<Doc>(key.clone())
+        .set_entry(labels.entry(""), "x".to_owned())
+        .await
+        .unwrap_err();
+    assert!(
+        refused(
+            &empty,
+            InvalidRequestKind::Argument,
+            &["Doc.labels", "empty"]
+        ),
+        "{empty}"
+    );
+    let long = "k".repeat(65_536);
+    let too_long = metered
+        .update::<Doc>(key.clone())
+        .remove_entry(labels.entry(long))
+        .await
+        .unwrap_err();
+    assert!(
+        refused(
+            &too_long,
+            InvalidRequestKind::TooLarge,
+            &["Doc.labels", "65536 bytes"]
+        ),
+        "{too_long}"
+    );
+    assert_eq!(metered.cost().requests, 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn an_element_given_twice_is_added_once() {
+    let table = fresh_table(TableSchema::new().entity::<Doc>().unwrap()).await;
+    table.create(&doc()).await.unwrap();
+    let updated = table
+        .update::<Doc>(Doc::primary_key("d1").unwrap())
+        .add_to_set(Doc::fields().tags, ["b".to_owned(), "b".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.tags,
+        BTreeSet::from(["a".to_owned(), "b".to_owned()])
+    );
+}
+
+#[derive(TableLayout)]
+#[dynamo(partition_key = "PK", sort_key = "SK")]
+#[dynamo(gsi(ByTeam: partition_key = ["Team"], sort_key = ["Player"]))]
+struct League;
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[dynamo(table = League)]
+#[pk = "SCORE#<id>"]
+#[sk = "SCORE"]
+#[index(ByTeam: pk = [team], sk = [player])]
+struct Score {
+    id: String,
+    #[dynamo(rename = "Team")]
+    team: String,
+    #[dynamo(rename = "Player")]
+    player: String,
+}
+
+#[tokio::test]
+async fn multi_attribute_key_values_dynamodb_refuses_are_refused_here() {
+    let table = fresh_table(TableSchema::of::<League>().entity::<Score>().unwrap()).await;
+    let metered = table.metered();
+    let empty = metered
+        .create(&Score {
+            id: "s1".into(),
+            team: String::new(),
+            player: "ann".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        refused(
+            &empty,
+            InvalidRequestKind::Argument,
+            &["Score", "Team", "empty"]
+        ),
+        "{empty}"
+    );
+    let long = metered
+        .create(&Score {
+            id: "s1".into(),
+            team: "owls".into(),
+            player: "p".repeat(1025),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        refused(
+            &long,
+            InvalidRequestKind::TooLarge,
+            &["Score", "Player", "1024"]
+        ),
+        "{long}"
+    );
+    let query = Score::query_by_team("").map(|_| ()).unwrap_err();
+    assert!(
+        refused(
+            &query,
+            InvalidRequestKind::Argument,
+            &["Score.team", "empty"]
+        ),
+        "{query}"
+    );
+    assert_eq!(metered.cost().requests, 0, "nothing was sent");
+}
