@@ -127,3 +127,63 @@ async fn a_transaction_check_holds_only_for_its_own_entity_type() {
         .unwrap();
     assert!(raw_item(&table, &audit.key().unwrap()).await.is_some());
 }
+
+/// Handles that share keys and expire: a `Handle` can be a user's or a team's.
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "HANDLE#<name>"]
+#[sk = "HANDLE"]
+struct UserHandle {
+    name: String,
+    #[dynamo(ttl)]
+    expires: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "HANDLE#<name>"]
+#[sk = "HANDLE"]
+struct TeamHandle {
+    name: String,
+    #[dynamo(ttl)]
+    expires: u64,
+}
+
+/// An expired item of the other type is absent for an upsert as it is for a create (issue 20,
+/// item 17).
+#[tokio::test]
+async fn an_upsert_over_another_types_expired_item_creates() {
+    let table = fresh_table(
+        TableSchema::new()
+            .entity::<UserHandle>()
+            .unwrap()
+            .entity_sharing_keys::<TeamHandle>()
+            .unwrap(),
+    )
+    .await;
+    let expired = TeamHandle {
+        name: "owls".into(),
+        expires: 1,
+    };
+    table
+        .client()
+        .put_item()
+        .table_name(table.name())
+        .set_item(Some(expired.to_item().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let claimed = UserHandle {
+        name: "owls".into(),
+        expires: 4_000_000_000,
+    };
+    let stored = table
+        .upsert(&claimed)
+        .set(UserHandle::fields().expires, 4_000_000_001)
+        .await
+        .unwrap();
+    assert_eq!(stored.expires, 4_000_000_001);
+    let item = raw_item(&table, &claimed.key().unwrap()).await.unwrap();
+    assert_eq!(
+        item["Type"],
+        aws_sdk_dynamodb::types::AttributeValue::S("UserHandle".into())
+    );
+}

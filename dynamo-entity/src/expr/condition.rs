@@ -286,10 +286,4 @@ impl Occupant<'_> {
     pub fn absent_or_live_own(&self) -> Cond {
         Cond::not_exists(Path::top(self.pk.to_owned())).or(self.live_own())
     }
-
-    /// The item under the key is this entity's and its TTL has passed; `None` for an entity
-    /// without TTL (nothing of it expires).
-    pub fn expired_own(&self) -> Option<Cond> {
-        Some(self.own().and(self.expired()?))
-    }
 }

@@ -594,17 +594,12 @@ mod tests {
             text(occupant.absent_or_live_own()),
             "attribute_not_exists(#n0) OR (#n1 = :v0 AND NOT (#n2 <= :v1))"
         );
-        assert_eq!(
-            text(occupant.expired_own().unwrap()),
-            "#n0 = :v0 AND #n1 <= :v1"
-        );
         let untyped = Occupant {
             type_attribute: "",
             ttl: None,
             ..occupant
         };
         assert_eq!(text(untyped.live_own()), "attribute_exists(#n0)");
-        assert_eq!(untyped.expired_own(), None);
         assert_eq!(text(Cond::as_read("version", Some(&n("3")))), "#n0 = :v0");
         assert_eq!(
             text(Cond::as_read("email", None)),

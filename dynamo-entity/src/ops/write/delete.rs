@@ -3,13 +3,15 @@
 
 use std::marker::PhantomData;
 
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemInputBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::outcome::{
     condition_failure, delete_input, number, occupant, own_item, write_error, PutMode,
 };
 use crate::error::{Error, InvalidRequestKind, Result};
-use crate::expr::condition::Cond;
+use crate::expr::condition::{Comparator, Cond};
+use crate::expr::path::Path;
 use crate::expr::render::Expressions;
 use crate::expr::typed::Condition;
 use crate::item::Key;
@@ -36,21 +38,32 @@ impl Table {
     }
 }
 
-/// Deletes the `E` under `key` if its TTL has passed (DynamoDB deletes it within days; a write
-/// that must not see its stale attributes deletes it now). Nothing happens, and no error, if it
-/// is live, absent or another entity's by then.
+/// Deletes the item under `key` if its TTL has passed, whichever entity it is (DynamoDB deletes
+/// it within days; a write that must not see its stale attributes deletes it now: an expired
+/// item is absent for every entity, as for `create`). Nothing happens, and no error, if it is
+/// live or absent by then, or if the table has no TTL attribute.
 pub(crate) async fn delete_expired<E: Entity>(table: &Table, key: &Key) -> Result<()> {
-    let Some(expired) = occupant::<E>(table).expired_own() else {
+    let Some(request) = expired_delete_input::<E>(table, key) else {
         return Ok(());
     };
-    let mut expressions = Expressions::default();
-    expressions.require(expired);
-    let request = delete_input(table, key, &expressions);
     match table.execute(About::entity(E::ENTITY_TYPE), request).await {
         Ok(_) => Ok(()),
         Err(failed) if condition_failure(&failed).is_some() => Ok(()),
         Err(failed) => Err(failed.into()),
     }
+}
+
+/// The `DeleteItem` of [`delete_expired`]: conditioned on the table's TTL attribute (`E`'s,
+/// if the table names none) having passed; `None` without one.
+fn expired_delete_input<E: Entity>(table: &Table, key: &Key) -> Option<DeleteItemInputBuilder> {
+    let ttl = table.schema.ttl_attribute.as_deref().or(E::SCHEMA.ttl)?;
+    let mut expressions = Expressions::default();
+    expressions.require(Cond::compare(
+        Path::top(ttl.to_owned()),
+        Comparator::Le,
+        AttributeValue::N(table.write_now().to_string()),
+    ));
+    Some(delete_input(table, key, &expressions))
 }
 
 /// A delete request; await it (or call [`send`](Self::send)).
@@ -191,8 +204,8 @@ into_future!(Delete, Option<E>);
 
 #[cfg(test)]
 mod tests {
-    use super::super::outcome::{delete_input, occupant};
-    use crate::expr::render::Expressions;
+    use super::super::outcome::delete_input;
+    use super::expired_delete_input;
     use crate::ops::testing::*;
 
     fn delete_text(mut delete: super::Delete<'_, Pet>) -> Text {
@@ -227,23 +240,28 @@ mod tests {
     }
 
     #[test]
-    fn an_expired_item_is_deleted_only_while_it_is_expired_and_its_entitys() {
+    fn an_expired_item_is_deleted_only_while_it_is_expired_whichever_entitys() {
         let table = table();
-        let expired = occupant::<Session>(&table).expired_own().unwrap();
-        let expressions = Expressions {
-            condition: vec![expired],
-            ..Expressions::default()
-        };
         let key = Session::primary_key("s1").unwrap();
         assert_eq!(
-            delete_input(&table, &key, &expressions).text(),
+            expired_delete_input::<Session>(&table, &key)
+                .unwrap()
+                .text(),
             Text {
-                condition: Some("#n0 = :v0 AND #n1 <= :v1".into()),
-                names: names(&[("#n0", "Type"), ("#n1", "expires")]),
-                values: values(&[(":v0", s("Session")), (":v1", n("1700000000"))]),
+                condition: Some("#n0 <= :v0".into()),
+                names: names(&[("#n0", "expires")]),
+                values: values(&[(":v0", n("1700000000"))]),
                 ..Text::default()
             }
         );
-        assert_eq!(occupant::<Pet>(&table).expired_own(), None);
+        // The table's TTL attribute, for an entity without one of its own too.
+        assert_eq!(
+            expired_delete_input::<Pet>(&table, &key)
+                .unwrap()
+                .text()
+                .condition
+                .as_deref(),
+            Some("#n0 <= :v0")
+        );
     }
 }
