@@ -146,3 +146,46 @@ async fn multi_attribute_key_values_dynamodb_refuses_are_refused_here() {
     );
     assert_eq!(metered.cost().requests, 0, "nothing was sent");
 }
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Profile {
+    #[serde(with = "serde_dynamo::string_set")]
+    badges: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "MEMBER#<id>"]
+#[sk = "MEMBER"]
+struct Member {
+    id: String,
+    profile: Profile,
+}
+
+/// A set that serde writes as a DynamoDB set (serde_dynamo's `string_set`), empty: DynamoDB
+/// stores no empty set, so the item is refused before sending (issue 20, item 15).
+#[tokio::test]
+async fn an_empty_set_written_through_serde_is_refused_before_sending() {
+    let member = Member {
+        id: "m1".into(),
+        profile: Profile {
+            badges: BTreeSet::new(),
+        },
+    };
+    let err = member.to_item().unwrap_err();
+    assert!(
+        matches!(&err, Error::Encode { entity: "Member", field: "profile", message }
+            if message.contains("empty")),
+        "{err}"
+    );
+    let table = fresh_table(TableSchema::new().entity::<Member>().unwrap()).await;
+    let metered = table.metered();
+    assert!(metered.create(&member).await.is_err());
+    assert_eq!(metered.cost().requests, 0, "nothing was sent");
+    let badged = Member {
+        profile: Profile {
+            badges: BTreeSet::from(["early".to_owned()]),
+        },
+        ..member
+    };
+    assert_eq!(table.create(&badged).await.unwrap(), badged);
+}

@@ -156,6 +156,7 @@ pub(crate) fn check_value(
         attribute: path.to_owned(),
         problem,
     };
+    let empty_set = |path: &str| refuse(path, "an empty set, which DynamoDB cannot store".into());
     let number = |path: &str, text: &str| -> Result<usize> {
         let number =
             Number::parse(text).ok_or_else(|| refuse(path, format!("{text:?} is not a number")))?;
@@ -169,6 +170,9 @@ pub(crate) fn check_value(
         AttributeValue::N(n) => number(path, n)?,
         AttributeValue::B(b) => b.as_ref().len(),
         AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::Ss(set) if set.is_empty() => return Err(empty_set(path)),
+        AttributeValue::Ns(set) if set.is_empty() => return Err(empty_set(path)),
+        AttributeValue::Bs(set) if set.is_empty() => return Err(empty_set(path)),
         AttributeValue::Ss(set) => set.iter().map(String::len).sum(),
         AttributeValue::Bs(set) => set.iter().map(|b| b.as_ref().len()).sum(),
         AttributeValue::Ns(set) => set.iter().map(|n| number(path, n)).sum::<Result<usize>>()?,

@@ -63,6 +63,12 @@ fn into_set(name: &str, value: AttributeValue) -> Result<AttributeValue, SerdeEr
             "a {kind} set must serialize as a sequence"
         )));
     };
+    if items.is_empty() {
+        return Err(error(format_args!(
+            "an empty {kind} set cannot be stored: DynamoDB has no empty set (leave the field \
+             out when empty, or store it as a list)"
+        )));
+    }
     let wrong = || error(format_args!("a {kind} set holds only {kind} values"));
     Ok(match kind {
         "string" => AttributeValue::Ss(
