@@ -189,3 +189,44 @@ async fn an_empty_set_written_through_serde_is_refused_before_sending() {
     };
     assert_eq!(table.create(&badged).await.unwrap(), badged);
 }
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "SESSION#<id>"]
+#[sk = "SESSION"]
+struct Login {
+    id: String,
+    #[dynamo(ttl)]
+    expires: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[pk = "TASK#<id>"]
+#[sk = "TASK"]
+struct Chore {
+    id: String,
+    /// A due date, not an expiry: in the attribute DynamoDB's TTL reads.
+    expires: u64,
+}
+
+/// A plain field in the attribute another entity's TTL uses would be deleted by DynamoDB's
+/// TTL, and reads would disagree on it: refused when the schema is built, in either order
+/// (issue 20, item 9).
+#[test]
+fn a_plain_field_in_the_tables_ttl_attribute_is_refused() {
+    let errors = [
+        TableSchema::new()
+            .entity::<Login>()
+            .and_then(|s| s.entity::<Chore>()),
+        TableSchema::new()
+            .entity::<Chore>()
+            .and_then(|s| s.entity::<Login>()),
+    ];
+    for result in errors {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, Error::Schema { kind: dynamo_entity::SchemaErrorKind::Conflict, message }
+                if message.contains("Chore.expires") && message.contains("Login's #[dynamo(ttl)]")),
+            "{err}"
+        );
+    }
+}

@@ -165,8 +165,8 @@ impl Design {
         }
     }
 
-    /// `reused-attribute`: an application attribute stored under a key attribute's, the
-    /// entity-type attribute's or the TTL attribute's name.
+    /// `reused-attribute`: an application attribute stored under a key attribute's or the
+    /// entity-type attribute's name. (Under the TTL attribute's, the table schema refuses it.)
     fn reused_attributes(&self, schema: &EntitySchema, lints: &mut Vec<Lint>) {
         let keys = self.schema.key_attribute_names();
         // A key attribute that holds exactly one field's value (`#[pk = "<session_token>"]` on
@@ -189,22 +189,6 @@ impl Design {
                 ))
             } else if name == self.schema.type_attribute && !name.is_empty() {
                 Some("is the entity-type attribute, which tells entity types apart".to_owned())
-            } else if self.schema.ttl_attribute.as_deref() == Some(name) && schema.ttl != Some(name)
-            {
-                let owners: Vec<&str> = self
-                    .schema
-                    .schemas
-                    .iter()
-                    .filter(|s| s.ttl == Some(name))
-                    .map(|s| s.entity_type)
-                    .collect();
-                Some(format!(
-                    "is the table's TTL attribute ({}'s), but {} stores an ordinary value \
-                     there: DynamoDB deletes its items once that value reads as a past time in \
-                     epoch seconds; rename it or make it the entity's #[dynamo(ttl)]",
-                    owners.join(", "),
-                    schema.entity_type
-                ))
             } else {
                 None
             };

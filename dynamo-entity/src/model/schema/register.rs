@@ -247,6 +247,7 @@ impl TableSchema {
                 _ => self.ttl_attribute = Some(ttl.to_owned()),
             }
         }
+        self.check_ttl_attribute(&schema)?;
         let mut domains: Vec<(&'static str, KeyDomain)> = Vec::new();
         for field in schema.keys.iter().flat_map(KeySchema::placeholders) {
             if !domains.iter().any(|(known, _)| *known == field) {
@@ -257,6 +258,37 @@ impl TableSchema {
         self.schemas.push(schema);
         self.domains.push(domains);
         Ok(self)
+    }
+
+    /// Refuses a plain field stored in the table's TTL attribute (another entity's
+    /// `#[dynamo(ttl)]`, or this one's beside another's plain field): DynamoDB would delete
+    /// items by it, and reads would disagree on whether they are live.
+    fn check_ttl_attribute(&self, schema: &EntitySchema) -> Result<()> {
+        let Some(ttl) = self.ttl_attribute.as_deref() else {
+            return Ok(());
+        };
+        let plain = |entity: &EntitySchema| {
+            (entity.ttl != Some(ttl))
+                .then(|| entity.attributes.iter().find(|a| a.attribute == ttl))
+                .flatten()
+                .map(|a| (entity.entity_type, a.field))
+        };
+        let Some((entity, field)) = plain(schema).or_else(|| self.schemas.iter().find_map(plain))
+        else {
+            return Ok(());
+        };
+        let owner = std::iter::once(schema)
+            .chain(&self.schemas)
+            .find(|s| s.ttl == Some(ttl))
+            .map_or("an entity", |s| s.entity_type);
+        Err(Error::schema(
+            SchemaErrorKind::Conflict,
+            format!(
+                "{entity}.{field} is stored in `{ttl}`, the table's TTL attribute ({owner}'s \
+                 #[dynamo(ttl)] field): DynamoDB would delete {entity} items by it; mark it \
+                 #[dynamo(ttl)] too, or store it under another name"
+            ),
+        ))
     }
 
     /// Refuses an entity whose keys do not fit the declared layout (the derive checks this at
