@@ -100,6 +100,9 @@ pub enum KeyDomain {
     Finite(u64),
     /// Points in time: values arrive in order and never repeat.
     Time,
+    /// Any text, the key delimiter `#` included ([`RawKey`]): a part assembled by the entity
+    /// itself, whose key space has no boundaries to rely on.
+    Raw,
 }
 
 impl<T: KeyValue + ?Sized> KeyValue for &T {
@@ -376,6 +379,10 @@ impl KeyValue for RawKey {
 
     fn key_len_hint(&self) -> usize {
         self.0.len()
+    }
+
+    fn domain() -> KeyDomain {
+        KeyDomain::Raw
     }
 }
 

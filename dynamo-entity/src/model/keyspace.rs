@@ -9,11 +9,13 @@
 
 use super::template::{Segment, Template};
 
-/// One step of a template: a literal character, or a placeholder (`[^#]+`).
+/// One step of a template: a literal character, a placeholder (`[^#]+`), or a placeholder
+/// whose values may hold the delimiter (`.+`, a [`RawKey`](crate::RawKey)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Char(char),
     Hole,
+    Raw,
 }
 
 /// A template as steps.
@@ -37,12 +39,19 @@ enum Symbol {
 }
 
 impl KeySpace {
-    /// The key space of `template`.
+    /// The key space of `template`, every placeholder's value free of the delimiter.
     pub fn of(template: &Template) -> Self {
+        KeySpace::with_raw(template, |_| false)
+    }
+
+    /// The key space of `template`, where the fields for which `raw` holds may hold the
+    /// delimiter too (their type's [`KeyDomain`](crate::KeyDomain) is `Raw`).
+    pub fn with_raw(template: &Template, raw: impl Fn(&str) -> bool) -> Self {
         let mut steps = Vec::with_capacity(template.text.len());
         for segment in template.segments {
             match segment {
                 Segment::Literal(text) => steps.extend(text.chars().map(Step::Char)),
+                Segment::Field(field, _) if raw(field) => steps.push(Step::Raw),
                 Segment::Field(..) => steps.push(Step::Hole),
             }
         }
@@ -67,7 +76,7 @@ impl KeySpace {
                 inside: false,
             }),
             (Step::Hole, Symbol::Char('#')) => None,
-            (Step::Hole, _) => Some(State {
+            (Step::Hole | Step::Raw, _) => Some(State {
                 at: state.at,
                 inside: true,
             }),
@@ -119,10 +128,16 @@ impl KeySpace {
             .chain(&other.0)
             .filter_map(|step| match step {
                 Step::Char(c) => Some(Symbol::Char(*c)),
-                Step::Hole => None,
+                Step::Hole | Step::Raw => None,
             })
             .collect();
+        // The delimiter always: a raw placeholder reads it, a plain one does not.
+        alphabet.push(Symbol::Char('#'));
         alphabet.push(Symbol::Other);
+        alphabet.sort_by_key(|symbol| match symbol {
+            Symbol::Char(c) => Some(*c),
+            Symbol::Other => None,
+        });
         alphabet.dedup();
         let start = State {
             at: 0,
@@ -189,6 +204,23 @@ mod tests {
         assert!(!collide("PROFILE", "PET#<id>"));
         assert!(!collide("<a>", "<b>#<c>"));
         assert!(!collide("A<x>", "B<y>"));
+    }
+
+    #[test]
+    fn a_raw_placeholder_reads_the_delimiter_too() {
+        let raw = |text: &'static str| KeySpace::with_raw(&parse(text), |field| field == "raw");
+        assert!(raw("<raw>").matches("POST#p1#PIN"));
+        assert!(raw("<raw>").can_start_with("POST#"));
+        assert!(!space("<plain>").can_start_with("POST#"));
+        assert!(raw("<raw>").intersects(&space("POST#<id>")));
+        assert!(!space("<plain>").intersects(&space("POST#<id>")));
+        // Intersection looks for the delimiter even where no literal holds one.
+        assert!(raw("A<raw>").intersects(&raw("<raw>B")));
+        assert!(
+            raw("A<raw>").intersects(&space("<plain>")),
+            "`Ax` is in both"
+        );
+        assert!(!raw("A<raw>").intersects(&space("B<plain>")));
     }
 
     #[test]

@@ -241,8 +241,9 @@ impl TableSchema {
         else {
             return Vec::new();
         };
-        let pk_space = KeySpace::of(&templates.pk);
-        let sk_space = templates.sk.as_ref().map(KeySpace::of);
+        let raw = register::raw_in(self.domains_of(entity.entity_type));
+        let pk_space = KeySpace::with_raw(&templates.pk, &raw);
+        let sk_space = templates.sk.as_ref().map(|sk| KeySpace::with_raw(sk, &raw));
         let text = |item: &Item, name: &str| match item.get(name) {
             Some(AttributeValue::S(s)) => Some(s.clone()),
             _ => None,
@@ -369,15 +370,25 @@ impl TableSchema {
     /// the item it replaces or deletes, which a batch cannot.
     pub(crate) fn key_sharer(&self, schema: &EntitySchema) -> Option<&'static str> {
         let own = schema.key_schema(Index::Primary)?;
+        let own_domains = self.domains_of(schema.entity_type);
         self.schemas
             .iter()
-            .filter(|other| other.entity_type != schema.entity_type)
-            .find(|other| {
+            .zip(&self.domains)
+            .filter(|(other, _)| other.entity_type != schema.entity_type)
+            .find(|(other, domains)| {
                 other
                     .key_schema(Index::Primary)
-                    .is_some_and(|key| register::keys_collide(own, key))
+                    .is_some_and(|key| register::keys_collide((own, own_domains), (key, domains)))
             })
-            .map(|other| other.entity_type)
+            .map(|(other, _)| other.entity_type)
+    }
+
+    /// The key domains of the registered entity `entity` (none if it is not registered).
+    fn domains_of(&self, entity: &str) -> &[(&'static str, KeyDomain)] {
+        self.schemas
+            .iter()
+            .position(|s| s.entity_type == entity)
+            .map_or(&[], |i| &self.domains[i])
     }
 
     /// Whether another registered entity can have items in the partition `pk` of `index` whose
@@ -385,14 +396,16 @@ impl TableSchema {
     pub(crate) fn shares_prefix(&self, entity: &str, index: Index, pk: &str, prefix: &str) -> bool {
         self.schemas
             .iter()
-            .filter(|other| other.entity_type != entity)
-            .filter_map(|other| other.key_schema(index))
-            .any(|key| {
-                KeySpace::of(&key.pk).matches(pk)
+            .zip(&self.domains)
+            .filter(|(other, _)| other.entity_type != entity)
+            .filter_map(|(other, domains)| Some((other.key_schema(index)?, domains)))
+            .any(|(key, domains)| {
+                let raw = register::raw_in(domains);
+                KeySpace::with_raw(&key.pk, &raw).matches(pk)
                     && key
                         .sk
                         .as_ref()
-                        .is_none_or(|sk| KeySpace::of(sk).can_start_with(prefix))
+                        .is_none_or(|sk| KeySpace::with_raw(sk, &raw).can_start_with(prefix))
             })
     }
 

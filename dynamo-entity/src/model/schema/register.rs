@@ -54,7 +54,7 @@ impl TableSchema {
         if self.knows(&E::SCHEMA)? {
             return Ok(self);
         }
-        self.check_collisions(&E::SCHEMA, false)?;
+        self.check_collisions(&E::SCHEMA, &key_domains::<E>(), false)?;
         self.add::<E>()
     }
 
@@ -125,7 +125,7 @@ impl TableSchema {
         if self.knows(&E::SCHEMA)? {
             return Ok(self);
         }
-        self.check_collisions(&E::SCHEMA, true)?;
+        self.check_collisions(&E::SCHEMA, &key_domains::<E>(), true)?;
         self.add::<E>()
     }
 
@@ -248,12 +248,7 @@ impl TableSchema {
             }
         }
         self.check_ttl_attribute(&schema)?;
-        let mut domains: Vec<(&'static str, KeyDomain)> = Vec::new();
-        for field in schema.keys.iter().flat_map(KeySchema::placeholders) {
-            if !domains.iter().any(|(known, _)| *known == field) {
-                domains.extend(E::key_domain(field).map(|domain| (field, domain)));
-            }
-        }
+        let domains = key_domains::<E>();
         self.entities.push(schema.entity_type.to_owned());
         self.schemas.push(schema);
         self.domains.push(domains);
@@ -329,20 +324,25 @@ impl TableSchema {
     /// Refuses `schema` if its primary key can be one of a registered entity's (unless it
     /// `shares` keys on purpose), or one of the unique-value guard items' (when unique values
     /// are in use).
-    fn check_collisions(&self, schema: &EntitySchema, shares: bool) -> Result<()> {
+    fn check_collisions(
+        &self,
+        schema: &EntitySchema,
+        domains: &[(&'static str, KeyDomain)],
+        shares: bool,
+    ) -> Result<()> {
         let Some(new) = schema.key_schema(Index::Primary) else {
             return Ok(());
         };
+        let new = (new, domains);
         let describe = |key: &KeySchema| match key.sk {
             Some(sk) => format!("`{}` / `{sk}`", key.pk),
             None => format!("`{}`", key.pk),
         };
-        let collide = keys_collide;
-        for other in self.schemas.iter().filter(|_| !shares) {
+        for (other, other_domains) in self.schemas.iter().zip(&self.domains).filter(|_| !shares) {
             let Some(old) = other.key_schema(Index::Primary) else {
                 continue;
             };
-            if collide(new, old) {
+            if keys_collide(new, (old, other_domains)) {
                 return Err(Error::schema(
                     SchemaErrorKind::KeyCollision,
                     format!(
@@ -350,7 +350,7 @@ impl TableSchema {
                      would replace the other's item; make a literal part of their templates \
                      differ",
                         schema.entity_type,
-                        describe(new),
+                        describe(new.0),
                         other.entity_type,
                         describe(old)
                     ),
@@ -362,15 +362,19 @@ impl TableSchema {
             let guard = KeySchema {
                 index: Index::Primary,
                 pk: GUARD_PK,
-                sk: new.sk.map(|_| GUARD_SK),
+                sk: new.0.sk.map(|_| GUARD_SK),
                 sparse: false,
                 inputs: &[],
                 computed: false,
             };
-            let all = self.schemas.iter().chain(std::iter::once(schema));
-            for entity in all {
+            let all = self
+                .schemas
+                .iter()
+                .zip(self.domains.iter().map(Vec::as_slice))
+                .chain(std::iter::once((schema, domains)));
+            for (entity, domains) in all {
                 match entity.key_schema(Index::Primary) {
-                    Some(key) if collide(key, &guard) => {
+                    Some(key) if keys_collide((key, domains), (&guard, &[])) => {
                         return Err(Error::schema(
                             SchemaErrorKind::KeyCollision,
                             format!(
@@ -405,11 +409,32 @@ fn conflict(entity: &str, what: &str, table: &Option<String>, entity_sk: &Option
     )
 }
 
-/// Whether two keys' templates can produce the same key.
-pub(super) fn keys_collide(a: &KeySchema, b: &KeySchema) -> bool {
-    KeySpace::of(&a.pk).intersects(&KeySpace::of(&b.pk))
+/// Whether two keys' templates can produce the same key, each with the domains of its
+/// entity's key fields (a [`RawKey`](crate::RawKey) field may hold the delimiter).
+pub(super) fn keys_collide(
+    (a, a_domains): (&KeySchema, &[(&str, KeyDomain)]),
+    (b, b_domains): (&KeySchema, &[(&str, KeyDomain)]),
+) -> bool {
+    let space = |template, domains| KeySpace::with_raw(template, raw_in(domains));
+    space(&a.pk, a_domains).intersects(&space(&b.pk, b_domains))
         && match (&a.sk, &b.sk) {
-            (Some(a), Some(b)) => KeySpace::of(a).intersects(&KeySpace::of(b)),
+            (Some(a), Some(b)) => space(a, a_domains).intersects(&space(b, b_domains)),
             _ => true,
         }
+}
+
+/// Whether a field, by its domain in `domains`, may hold the delimiter.
+pub(super) fn raw_in<'d>(domains: &'d [(&str, KeyDomain)]) -> impl Fn(&str) -> bool + 'd {
+    move |field| domains.contains(&(field, KeyDomain::Raw))
+}
+
+/// What values each key placeholder field of `E` can take.
+fn key_domains<E: Entity>() -> Vec<(&'static str, KeyDomain)> {
+    let mut domains: Vec<(&'static str, KeyDomain)> = Vec::new();
+    for field in E::SCHEMA.keys.iter().flat_map(KeySchema::placeholders) {
+        if !domains.iter().any(|(known, _)| *known == field) {
+            domains.extend(E::key_domain(field).map(|domain| (field, domain)));
+        }
+    }
+    domains
 }
