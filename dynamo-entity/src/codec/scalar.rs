@@ -107,7 +107,11 @@ fn integer_text<T: itoa::Integer>(value: T) -> Result<String, Cow<'static, str>>
 fn float_text<T: std::fmt::Display + Into<f64> + Copy>(
     value: T,
 ) -> Result<String, Cow<'static, str>> {
-    if value.into().is_finite() {
+    let number = value.into();
+    if number == 0.0 {
+        // DynamoDB numbers have no negative zero: `-0.0` is stored as `0`, as read back.
+        Ok("0".to_owned())
+    } else if number.is_finite() {
         Ok(value.to_string())
     } else {
         Err(Cow::Owned(format!(

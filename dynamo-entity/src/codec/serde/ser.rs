@@ -41,7 +41,10 @@ fn number<T: itoa::Integer>(value: T) -> AttributeValue {
 }
 
 fn float<T: std::fmt::Display + Into<f64> + Copy>(value: T) -> Result<AttributeValue, SerdeError> {
-    if value.into().is_finite() {
+    if value.into() == 0.0 {
+        // No negative zero in DynamoDB: `-0.0` is `0`.
+        Ok(AttributeValue::N("0".to_owned()))
+    } else if value.into().is_finite() {
         Ok(AttributeValue::N(value.to_string()))
     } else {
         Err(error(format_args!(
