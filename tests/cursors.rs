@@ -112,3 +112,46 @@ async fn a_sealed_cursor_pages_through_and_cannot_be_read_or_forged() {
     let other = plain.with_cursor_key(CursorKey::new([9; 32]));
     assert_refused(other.query(q()).after(cursor).page().await);
 }
+
+/// A cursor belongs to its table: another table sealed with the same key refuses it; and a
+/// rotated key keeps the cursors sealed before the rotation working (issue 20, item 18).
+#[tokio::test]
+async fn a_sealed_cursor_is_bound_to_its_table_and_survives_a_key_rotation() {
+    let (first, second) = (table().await, table().await);
+    let old = [3u8; 32];
+    let page = first
+        .with_cursor_key(CursorKey::new(old))
+        .query(Pet::query("alice").unwrap())
+        .page_size(3)
+        .page()
+        .await
+        .unwrap();
+    let cursor = page.cursor.expect("more pages");
+    assert_refused(
+        second
+            .with_cursor_key(CursorKey::new(old))
+            .query(Pet::query("alice").unwrap())
+            .page_size(3)
+            .after(cursor.clone())
+            .page()
+            .await,
+    );
+    let rotated = first.with_cursor_keys(CursorKey::new([4u8; 32]), [CursorKey::new(old)]);
+    let next = rotated
+        .query(Pet::query("alice").unwrap())
+        .page_size(3)
+        .after(cursor.clone())
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(next.items.len(), 3);
+    assert_refused(
+        first
+            .with_cursor_key(CursorKey::new([4u8; 32]))
+            .query(Pet::query("alice").unwrap())
+            .page_size(3)
+            .after(cursor)
+            .page()
+            .await,
+    );
+}

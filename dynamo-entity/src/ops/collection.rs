@@ -190,6 +190,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
 
     fn binding(&self) -> Binding<'_> {
         Binding {
+            table: &self.table.name,
             entity: C::NAME,
             index: self.index,
             pk: &self.pk,
@@ -220,7 +221,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
         }
         let start = match &self.paging.after {
             Some(cursor) => Some(cursor::decode(
-                self.table.cursor_key.as_ref(),
+                self.table.cursor_key.as_deref(),
                 &self.binding(),
                 cursor,
             )?),
@@ -258,7 +259,7 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
         }
         let cursor = match last_key {
             Some(key) => Some(cursor::encode(
-                self.table.cursor_key.as_ref(),
+                self.table.cursor_key.as_deref(),
                 &self.binding(),
                 &key,
             )?),

@@ -27,7 +27,7 @@ use crate::item::Item;
 use crate::model::index::Index;
 
 /// The version of the binding's encoding: cursors of another version are refused.
-const VERSION: &str = "2";
+const VERSION: &str = "3";
 /// The first byte of a cursor: how the rest is protected.
 const PLAIN: u8 = b'p';
 const SEALED: u8 = b's';
@@ -87,8 +87,18 @@ impl fmt::Debug for CursorKey {
     }
 }
 
+/// The keys a table's cursors are sealed with: the current one seals and opens, the previous
+/// ones (a rotation's) only open, so that cursors handed out before the rotation still work.
+#[derive(Debug, Clone)]
+pub(crate) struct CursorKeys {
+    pub current: CursorKey,
+    pub previous: Vec<CursorKey>,
+}
+
 /// The query a cursor belongs to.
 pub(crate) struct Binding<'a> {
+    /// The table queried: a cursor of one table is refused by another, whatever the key.
+    pub table: &'a str,
     pub entity: &'a str,
     pub index: Index,
     pub pk: &'a str,
@@ -113,6 +123,7 @@ impl Binding<'_> {
         let mut out = Vec::new();
         for field in [
             VERSION,
+            self.table,
             self.entity,
             &index,
             self.pk,
@@ -227,10 +238,11 @@ fn key_of(bytes: &[u8]) -> Result<Item> {
 
 /// The cursor that resumes `binding`'s query after `last_key`, sealed with `seal` if given.
 pub(crate) fn encode(
-    seal: Option<&CursorKey>,
+    keys: Option<&CursorKeys>,
     binding: &Binding<'_>,
     last_key: &Item,
 ) -> Result<Cursor> {
+    let seal = keys.map(|keys| &keys.current);
     let key = key_bytes(last_key)?;
     let mut out = Vec::with_capacity(key.len() + 64);
     match seal {
@@ -266,7 +278,7 @@ pub(crate) fn encode(
 /// The `LastEvaluatedKey` in `cursor`, if it belongs to `binding`'s query (and is sealed with
 /// `seal`, when the table seals its cursors).
 pub(crate) fn decode(
-    seal: Option<&CursorKey>,
+    keys: Option<&CursorKeys>,
     binding: &Binding<'_>,
     cursor: &Cursor,
 ) -> Result<Item> {
@@ -276,27 +288,31 @@ pub(crate) fn decode(
     let (&mode, body) = bytes
         .split_first()
         .ok_or(Error::InvalidCursor("not a cursor (too short)"))?;
-    match (mode, seal) {
+    match (mode, keys) {
         (PLAIN, None) => decode_plain(binding, &bytes),
-        (SEALED, Some(CursorKey(cipher))) => {
+        (SEALED, Some(keys)) => {
             if body.len() < NONCE {
                 return Err(Error::InvalidCursor("not a cursor (too short)"));
             }
             let (nonce, sealed) = body.split_at(NONCE);
-            let key = cipher
-                .decrypt(
-                    XNonce::from_slice(nonce),
-                    Payload {
-                        msg: sealed,
-                        aad: &binding.bytes(),
-                    },
-                )
-                .map_err(|_| {
-                    Error::InvalidCursor(
-                        "the cursor was altered, belongs to another query, or was sealed with \
-                         another key",
-                    )
-                })?;
+            let aad = binding.bytes();
+            let opened = std::iter::once(&keys.current)
+                .chain(&keys.previous)
+                .find_map(|CursorKey(cipher)| {
+                    cipher
+                        .decrypt(
+                            XNonce::from_slice(nonce),
+                            Payload {
+                                msg: sealed,
+                                aad: &aad,
+                            },
+                        )
+                        .ok()
+                });
+            let key = opened.ok_or(Error::InvalidCursor(
+                "the cursor was altered, belongs to another query or table, or was sealed \
+                 with another key",
+            ))?;
             key_of(&key)
         }
         (PLAIN, Some(_)) => Err(Error::InvalidCursor(
@@ -342,6 +358,7 @@ mod tests {
 
     fn binding<'a>(pk: &'a str, sk: &'a SortKeyCondition) -> Binding<'a> {
         Binding {
+            table: "pets",
             entity: "Pet",
             index: Index::Primary,
             pk,
@@ -358,12 +375,16 @@ mod tests {
         .into()
     }
 
-    fn sealer(byte: u8) -> CursorKey {
-        CursorKey::new([byte; 32])
+    /// The keys of a table sealing with `byte`s, opening nothing older.
+    fn sealer(byte: u8) -> CursorKeys {
+        CursorKeys {
+            current: CursorKey::new([byte; 32]),
+            previous: Vec::new(),
+        }
     }
 
     /// Both modes: plain, and sealed with one key.
-    fn modes() -> [Option<CursorKey>; 2] {
+    fn modes() -> [Option<CursorKeys>; 2] {
         [None, Some(sealer(7))]
     }
 
@@ -420,6 +441,10 @@ mod tests {
             },
             Binding {
                 entity: "Vaccination",
+                ..binding("USER#alice", &prefix)
+            },
+            Binding {
+                table: "pets-staging",
                 ..binding("USER#alice", &prefix)
             },
         ];
@@ -481,8 +506,25 @@ mod tests {
     }
 
     #[test]
+    fn a_rotated_key_still_opens_the_cursors_it_sealed() {
+        let b = binding("USER#alice", &ALL);
+        let before = encode(Some(&sealer(7)), &b, &key()).unwrap();
+        let rotated = CursorKeys {
+            current: CursorKey::new([9; 32]),
+            previous: vec![CursorKey::new([7; 32])],
+        };
+        assert_eq!(decode(Some(&rotated), &b, &before).unwrap(), key());
+        // New cursors are sealed with the new key: the old one alone does not open them.
+        let after = encode(Some(&rotated), &b, &key()).unwrap();
+        assert!(decode(Some(&sealer(7)), &b, &after).is_err());
+        assert_eq!(decode(Some(&sealer(9)), &b, &after).unwrap(), key());
+        // Once the old key is dropped, its cursors are refused.
+        assert!(decode(Some(&sealer(9)), &b, &before).is_err());
+    }
+
+    #[test]
     fn a_key_never_shows_in_debug_output() {
-        assert_eq!(format!("{:?}", sealer(7)), "CursorKey(..)");
+        assert_eq!(format!("{:?}", sealer(7).current), "CursorKey(..)");
     }
 
     fn any_key() -> impl Strategy<Value = (String, String)> {

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::Client;
 
 use super::clock::{epoch_seconds, Clock};
 use super::cost::{Cost, Meter};
-use super::cursor::CursorKey;
+use super::cursor::{CursorKey, CursorKeys};
 use super::endpoint::{watch_endpoint, EndpointState};
 use super::execute::{About, Observe};
 use crate::error::{Error, InvalidRequestKind, Result, SchemaErrorKind};
@@ -31,7 +31,7 @@ pub struct Table {
     pub(crate) meter: Arc<Meter>,
     /// Whatever else watches this handle's requests (a design recorder).
     pub(crate) observers: Arc<[Arc<dyn Observe>]>,
-    pub(crate) cursor_key: Option<CursorKey>,
+    pub(crate) cursor_key: Option<Arc<CursorKeys>>,
     /// Whether requests ask DynamoDB for the capacity they consume.
     pub(crate) report_capacity: bool,
     /// The access pattern the requests through this handle serve, for their tracing spans.
@@ -166,8 +166,29 @@ impl Table {
     /// # Ok(()) }
     /// ```
     pub fn with_cursor_key(&self, key: CursorKey) -> Table {
+        self.with_cursor_keys(key, [])
+    }
+
+    /// The same table, sealing its cursors with `current` and still opening those sealed with
+    /// any of `previous`: to rotate the key without failing the cursors handed out before.
+    /// Drop a previous key once its cursors need not work any more.
+    ///
+    /// ```no_run
+    /// # use dynamo_entity::{CursorKey, Table};
+    /// # fn demo(table: &Table, new: [u8; 32], old: [u8; 32]) {
+    /// let public = table.with_cursor_keys(CursorKey::new(new), [CursorKey::new(old)]);
+    /// # }
+    /// ```
+    pub fn with_cursor_keys(
+        &self,
+        current: CursorKey,
+        previous: impl IntoIterator<Item = CursorKey>,
+    ) -> Table {
         Table {
-            cursor_key: Some(key),
+            cursor_key: Some(Arc::new(CursorKeys {
+                current,
+                previous: previous.into_iter().collect(),
+            })),
             ..self.clone()
         }
     }

@@ -188,6 +188,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
 
     fn binding(&self) -> Binding<'_> {
         Binding {
+            table: &self.table.name,
             entity: E::ENTITY_TYPE,
             index: self.query.index,
             pk: &self.query.pk,
@@ -270,7 +271,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         self.paging.check()?;
         let start = match &self.paging.after {
             Some(cursor) => Some(cursor::decode(
-                self.table.cursor_key.as_ref(),
+                self.table.cursor_key.as_deref(),
                 &self.binding(),
                 cursor,
             )?),
@@ -286,7 +287,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         let items = items.into_iter().map(decode).collect::<Result<Vec<_>>>()?;
         let cursor = match last_key {
             Some(key) => Some(cursor::encode(
-                self.table.cursor_key.as_ref(),
+                self.table.cursor_key.as_deref(),
                 &self.binding(),
                 &key,
             )?),
