@@ -176,8 +176,8 @@ async fn a_users_sessions_are_found_by_their_keys_and_deleted() {
     // Its keys can: one query. The index does not hold the TTL, so expired sessions cannot be
     // told apart there; logging out everywhere deletes them too, and says so.
     let mut keys = metered
+        .including_expired()
         .query(Session::query_user_index("alexdebrie").unwrap())
-        .include_expired()
         .project::<SessionKeys>()
         .all()
         .await

@@ -512,8 +512,8 @@ async fn expired_items_can_be_asked_for_where_they_cannot_be_told_apart() {
     let table = fresh_table(TableSchema::of::<Sessions>().entity::<Session>().unwrap()).await;
     sessions_of_alice(&table).await;
     let users = table
+        .including_expired()
         .query(Session::query_by_user("alice").unwrap())
-        .include_expired()
         .project::<SessionUser>()
         .all()
         .await

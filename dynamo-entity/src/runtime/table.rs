@@ -310,8 +310,11 @@ impl Table {
 
     /// The same table, with reads (get, query, collection query, batch get, read
     /// transaction) returning items whose TTL has passed but that DynamoDB has not deleted yet
-    /// (it does within a few days). By default they stay hidden, as if deleted. Writes are not
-    /// affected: an expired item is absent for them either way.
+    /// (it does within a few days). By default they stay hidden, as if deleted, and an index
+    /// that does not hold an entity's TTL attribute (a keys-only index) is not read for it,
+    /// as expired items could not be told apart there; with this, it can be (to find every
+    /// session of a user to delete, say). Writes are not affected: an expired item is absent
+    /// for them either way.
     pub fn including_expired(&self) -> Table {
         Table {
             include_expired: true,

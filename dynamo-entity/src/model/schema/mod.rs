@@ -313,7 +313,7 @@ impl TableSchema {
                         "{} projects {} attributes and does not hold {entity}'s TTL attribute \
                          `{ttl}`, so expired items could not be told from live ones; project \
                          `{ttl}` into the index (include = [\"{ttl}\"]), or read expired items \
-                         too (include_expired())",
+                         too (Table::including_expired)",
                         found.name,
                         found.projection.name()
                     ),

@@ -39,7 +39,6 @@ impl Table {
             descending: false,
             consistent: false,
             filter: None,
-            include_expired: false,
         }
     }
 }
@@ -157,19 +156,9 @@ pub struct QueryRequest<'t, E> {
     descending: bool,
     consistent: bool,
     filter: Option<Condition<E>>,
-    include_expired: bool,
 }
 
 impl<'t, E: Entity> QueryRequest<'t, E> {
-    /// Returns items whose TTL has passed too (DynamoDB keeps them until it deletes them,
-    /// within days). Without it they are left out; and an index that does not hold the TTL
-    /// attribute (a keys-only index), where they cannot be told apart, is refused. With it,
-    /// such an index can be read: to find every session of a user to delete, say.
-    pub fn include_expired(mut self) -> Self {
-        self.include_expired = true;
-        self
-    }
-
     /// Drops items for which `condition` does not hold, after DynamoDB has read them: they
     /// still cost read capacity, and a page can come back short or empty (with a cursor). Use a
     /// sort key condition or an index where one can select the items instead.
@@ -247,7 +236,8 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             limit: self.paging.request_limit(),
             start,
             filter,
-            ttl: E::SCHEMA.ttl.filter(|_| !self.include_expired),
+            // A table reading expired items too has no expiry to check.
+            ttl: E::SCHEMA.ttl.filter(|_| !self.table.include_expired),
             projection,
         })
     }
