@@ -37,14 +37,20 @@ fn refused_for_shared_keys(err: &Error) -> bool {
     )
 }
 
-#[tokio::test]
-async fn a_batch_never_writes_under_a_shared_key() {
+/// A fresh table holding alice, a person on the free plan.
+async fn table_with_alice() -> (dynamo_entity::Table, Person) {
     let table = fresh_table(schema()).await;
     let alice = Person {
         name: "alice".into(),
         plan: "free".into(),
     };
     table.create(&alice).await.unwrap();
+    (table, alice)
+}
+
+#[tokio::test]
+async fn a_batch_never_writes_under_a_shared_key() {
+    let (table, alice) = table_with_alice().await;
     let key = alice.key().unwrap();
 
     let org = Org {
@@ -91,12 +97,7 @@ async fn entities_that_share_no_keys_still_batch() {
 
 #[tokio::test]
 async fn a_transaction_check_holds_only_for_its_own_entity_type() {
-    let table = fresh_table(schema()).await;
-    let alice = Person {
-        name: "alice".into(),
-        plan: "free".into(),
-    };
-    table.create(&alice).await.unwrap();
+    let (table, alice) = table_with_alice().await;
     let key = alice.key().unwrap();
     let audit = Person {
         name: "audit".into(),

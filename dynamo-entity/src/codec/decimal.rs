@@ -112,11 +112,6 @@ impl Decimal {
     }
 }
 
-/// Whether `text` is a number as DynamoDB writes one (38 significant digits at most).
-pub(crate) fn is_number(text: &str) -> bool {
-    Decimal::parse(text).is_some()
-}
-
 /// `a + b`, exactly, or `None` when either is no number or the sum needs more than 38
 /// significant digits.
 pub(crate) fn add(a: &str, b: &str) -> Option<String> {

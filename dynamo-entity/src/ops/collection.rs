@@ -13,7 +13,7 @@ use crate::expr::query::Query;
 use crate::item::Key;
 use crate::model::collection::{entity_type_of, Collection, Member};
 use crate::model::index::Index;
-use crate::runtime::cursor::{self, Binding, Cursor};
+use crate::runtime::cursor::{Binding, Cursor};
 use crate::runtime::table::Table;
 
 impl Table {
@@ -219,14 +219,9 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
                 ),
             ));
         }
-        let start = match &self.paging.after {
-            Some(cursor) => Some(cursor::decode(
-                self.table.cursor_key.as_deref(),
-                &self.binding(),
-                cursor,
-            )?),
-            None => None,
-        };
+        let start = self
+            .table
+            .resume(&self.binding(), self.paging.after.as_ref())?;
         let attributes = C::attributes();
         let spec = QuerySpec {
             entity: C::NAME,
@@ -257,14 +252,9 @@ impl<'t, C: Collection> CollectionRequest<'t, C> {
                 }
             }
         }
-        let cursor = match last_key {
-            Some(key) => Some(cursor::encode(
-                self.table.cursor_key.as_deref(),
-                &self.binding(),
-                &key,
-            )?),
-            None => None,
-        };
+        let cursor = self
+            .table
+            .cursor_after(&self.binding(), last_key.as_ref())?;
         Ok(CollectionPage {
             items,
             skipped,

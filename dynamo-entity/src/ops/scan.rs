@@ -148,9 +148,12 @@ impl<'t, E: Entity + Send + 't> MigrationScan<'t, E> {
                 ));
             }
             // Whole entities, as a query of the index reads them: refused alike.
-            self.table
-                .schema
-                .check_readable(E::ENTITY_TYPE, self.index, None, E::SCHEMA.ttl)?;
+            self.table.schema.check_readable(
+                E::ENTITY_TYPE,
+                self.index,
+                None,
+                self.table.expiring(E::SCHEMA.ttl),
+            )?;
         }
         Ok(())
     }

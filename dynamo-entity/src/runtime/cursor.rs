@@ -21,6 +21,8 @@ use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
+use super::table::Table;
+use crate::codec::limits::Number;
 use crate::error::{Error, Result};
 use crate::expr::key_condition::SortKeyCondition;
 use crate::item::Item;
@@ -223,7 +225,7 @@ fn key_of(bytes: &[u8]) -> Result<Item> {
                 return Err(malformed);
             }
             let value = match kind {
-                'N' if crate::codec::decimal::is_number(value) => {
+                'N' if Number::parse(value).is_some_and(|n| n.problem().is_none()) => {
                     AttributeValue::N(value.to_owned())
                 }
                 'B' => AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(
@@ -346,6 +348,32 @@ fn decode_plain(binding: &Binding<'_>, bytes: &[u8]) -> Result<Item> {
     match body.strip_prefix(expected.as_slice()) {
         Some(key) => key_of(key),
         None => Err(Error::InvalidCursor("the cursor belongs to another query")),
+    }
+}
+
+impl Table {
+    /// Where the query bound to `binding` starts: the key in `after`, if given, once it is
+    /// checked to be this query's (and opened with this table's cursor keys).
+    pub(crate) fn resume(
+        &self,
+        binding: &Binding<'_>,
+        after: Option<&Cursor>,
+    ) -> Result<Option<Item>> {
+        after
+            .map(|cursor| decode(self.cursor_keys.as_deref(), binding, cursor))
+            .transpose()
+    }
+
+    /// The cursor that resumes the query bound to `binding` after `last_key`; `None` on the
+    /// last page.
+    pub(crate) fn cursor_after(
+        &self,
+        binding: &Binding<'_>,
+        last_key: Option<&Item>,
+    ) -> Result<Option<Cursor>> {
+        last_key
+            .map(|key| encode(self.cursor_keys.as_deref(), binding, key))
+            .transpose()
     }
 }
 

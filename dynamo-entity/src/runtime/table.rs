@@ -31,7 +31,7 @@ pub struct Table {
     pub(crate) meter: Arc<Meter>,
     /// Whatever else watches this handle's requests (a design recorder).
     pub(crate) observers: Arc<[Arc<dyn Observe>]>,
-    pub(crate) cursor_key: Option<Arc<CursorKeys>>,
+    pub(crate) cursor_keys: Option<Arc<CursorKeys>>,
     /// Whether requests ask DynamoDB for the capacity they consume.
     pub(crate) report_capacity: bool,
     /// The access pattern the requests through this handle serve, for their tracing spans.
@@ -133,7 +133,7 @@ impl Table {
             schema: Arc::new(schema),
             meter: Meter::new(),
             observers: Arc::new([]),
-            cursor_key: None,
+            cursor_keys: None,
             report_capacity: false,
             pattern: None,
             clock: Clock::system(),
@@ -185,7 +185,7 @@ impl Table {
         previous: impl IntoIterator<Item = CursorKey>,
     ) -> Table {
         Table {
-            cursor_key: Some(Arc::new(CursorKeys {
+            cursor_keys: Some(Arc::new(CursorKeys {
                 current,
                 previous: previous.into_iter().collect(),
             })),
@@ -320,6 +320,12 @@ impl Table {
             include_expired: true,
             ..self.clone()
         }
+    }
+
+    /// The TTL attribute `ttl` by which this table's reads leave expired items out: none when
+    /// they include expired items.
+    pub(crate) fn expiring<'a>(&self, ttl: Option<&'a str>) -> Option<&'a str> {
+        ttl.filter(|_| !self.include_expired)
     }
 
     /// Now, by this table's clock, in epoch seconds, for the TTL checks of reads: `i64::MIN`

@@ -54,8 +54,9 @@ impl TableSchema {
         if self.knows(&E::SCHEMA)? {
             return Ok(self);
         }
-        self.check_collisions(&E::SCHEMA, &key_domains::<E>(), false)?;
-        self.add::<E>()
+        let domains = key_domains::<E>();
+        self.check_collisions(&E::SCHEMA, &domains, false)?;
+        self.add(E::SCHEMA, domains)
     }
 
     /// Whether `schema` is registered already; an error if another entity has its type, or if
@@ -125,13 +126,17 @@ impl TableSchema {
         if self.knows(&E::SCHEMA)? {
             return Ok(self);
         }
-        self.check_collisions(&E::SCHEMA, &key_domains::<E>(), true)?;
-        self.add::<E>()
+        let domains = key_domains::<E>();
+        self.check_collisions(&E::SCHEMA, &domains, true)?;
+        self.add(E::SCHEMA, domains)
     }
 
     /// Registers an entity whose keys were checked (or may be shared).
-    fn add<E: Entity>(mut self) -> Result<Self> {
-        let schema = E::SCHEMA;
+    fn add(
+        mut self,
+        schema: EntitySchema,
+        domains: Vec<(&'static str, KeyDomain)>,
+    ) -> Result<Self> {
         let first = self.entities.is_empty();
         if first && self.layout != schema.layout {
             self = self.with_layout(schema.layout);
@@ -248,7 +253,6 @@ impl TableSchema {
             }
         }
         self.check_ttl_attribute(&schema)?;
-        let domains = key_domains::<E>();
         self.entities.push(schema.entity_type.to_owned());
         self.schemas.push(schema);
         self.domains.push(domains);

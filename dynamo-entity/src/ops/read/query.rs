@@ -16,7 +16,7 @@ use crate::expr::typed::Condition;
 use crate::item::Item;
 use crate::model::entity::Entity;
 use crate::model::index::Index;
-use crate::runtime::cursor::{self, Binding, Cursor};
+use crate::runtime::cursor::{Binding, Cursor};
 use crate::runtime::execute::About;
 use crate::runtime::table::Table;
 
@@ -236,8 +236,7 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             limit: self.paging.request_limit(),
             start,
             filter,
-            // A table reading expired items too has no expiry to check.
-            ttl: E::SCHEMA.ttl.filter(|_| !self.table.include_expired),
+            ttl: self.table.expiring(E::SCHEMA.ttl),
             projection,
         })
     }
@@ -259,14 +258,9 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
         decode: fn(Item) -> Result<T>,
     ) -> Result<Page<T>> {
         self.paging.check()?;
-        let start = match &self.paging.after {
-            Some(cursor) => Some(cursor::decode(
-                self.table.cursor_key.as_deref(),
-                &self.binding(),
-                cursor,
-            )?),
-            None => None,
-        };
+        let start = self
+            .table
+            .resume(&self.binding(), self.paging.after.as_ref())?;
         let spec = self.spec(projection, start)?;
         let typed_by_key = self.typed_by_key();
         let index = self.query.index;
@@ -275,14 +269,9 @@ impl<'t, E: Entity> QueryRequest<'t, E> {
             items = self.table.schema.type_by_key(&E::SCHEMA, index, items);
         }
         let items = items.into_iter().map(decode).collect::<Result<Vec<_>>>()?;
-        let cursor = match last_key {
-            Some(key) => Some(cursor::encode(
-                self.table.cursor_key.as_deref(),
-                &self.binding(),
-                &key,
-            )?),
-            None => None,
-        };
+        let cursor = self
+            .table
+            .cursor_after(&self.binding(), last_key.as_ref())?;
         Ok(Page { items, cursor })
     }
 

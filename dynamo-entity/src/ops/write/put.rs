@@ -153,6 +153,7 @@ impl<'t, E: Entity> Put<'t, E> {
         }
         // A key that reads a managed time is built from the time stored, not the one passed.
         let created = schema.created_at.filter(|_| self.mode == PutMode::Create);
+        let mut rederived = None;
         if [created, schema.updated_at]
             .into_iter()
             .flatten()
@@ -161,6 +162,7 @@ impl<'t, E: Entity> Put<'t, E> {
             let stored = E::from_item(item)?;
             key = stored.key()?;
             item = stored.to_item()?;
+            rederived = Some(stored);
         }
 
         if let Some(condition) = self.condition {
@@ -170,8 +172,11 @@ impl<'t, E: Entity> Put<'t, E> {
         schema.check_key_sizes(&item)?;
         check_item(schema.entity_type, &item)?;
         // Decoding what is about to be written both gives the stored entity and proves the item
-        // reads back, before anything is sent.
-        let stored = E::from_item(item.clone())?;
+        // reads back, before anything is sent (a re-derived item was written from it).
+        let stored = match rederived {
+            Some(stored) => stored,
+            None => E::from_item(item.clone())?,
+        };
         Ok(PlannedPut {
             key,
             item,
